@@ -1,0 +1,130 @@
+# pcmlab - one hand-written Makefile.  `make help` lists targets and switches.
+#
+# Switches (make VAR=1):
+#   DEBUG=1     -O0, no inlining, for gdb
+#   SANITIZE=1  AddressSanitizer + UBSan
+#   NATIVE=1    -march=native (opt-in: valgrind and other machines choke on it)
+#   CUDA=0/1    build the CUDA backend (default: 1 when nvcc is found)
+#   THREADS=N   OpenMP threads for tests/bench (default: machine)
+
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+BUILD      ?= build
+NVCC       ?= $(shell command -v nvcc 2>/dev/null)
+ifeq ($(NVCC),)
+CUDA       ?= 0
+else
+CUDA       ?= 1
+endif
+
+OPT        := -O2
+ifeq ($(DEBUG),1)
+OPT        := -O0 -fno-inline
+endif
+WARN       := -Wall -Wextra -Wno-unused-parameter
+CFLAGS_BASE = -std=c11 $(OPT) -g $(WARN) -D_GNU_SOURCE -fopenmp -MMD -MP
+ifeq ($(SANITIZE),1)
+CFLAGS_BASE += -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS     += -fsanitize=address,undefined
+endif
+ifeq ($(NATIVE),1)
+CFLAGS_BASE += -march=native
+endif
+STAMP      := $(shell git describe --always --dirty 2>/dev/null || echo nogit) $(shell date -u +%Y-%m-%dT%H:%MZ)
+CFLAGS_BASE += -DPCM_BUILD_STAMP='"$(STAMP)"'
+
+CORE_PKGS  := yaml-0.1 libconfig lapacke
+UI_PKGS    := ncursesw sdl2 epoxy
+CORE_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
+CORE_LIBS   := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) -llapack -lblas -lpthread -lm
+UI_CFLAGS   := $(shell $(PKG_CONFIG) --cflags $(UI_PKGS) 2>/dev/null) -I/usr/include/stb
+UI_LIBS     := $(shell $(PKG_CONFIG) --libs $(UI_PKGS) 2>/dev/null) -lpng
+
+SRC        := $(wildcard src/*.c)
+UI_SRC     := $(wildcard ui/*.c) $(wildcard render/*.c)
+CU_SRC     := $(wildcard src/*.cu)
+OBJ        := $(SRC:%.c=$(BUILD)/%.o)
+UI_OBJ     := $(UI_SRC:%.c=$(BUILD)/%.o)
+LIB        := $(BUILD)/libpcmlab.a
+BIN        := $(BUILD)/pcmlab
+
+ifeq ($(CUDA),1)
+CU_OBJ     := $(CU_SRC:%.cu=$(BUILD)/%.cu.o)
+CUDA_LIBS  := -L$(dir $(NVCC))../lib64 -lcudart -lstdc++
+CFLAGS_BASE += -DPCM_HAVE_CUDA=1
+NVCCFLAGS  ?= -O3 -std=c++17 --compiler-options -Wall,-Wextra,-Wno-unused-parameter,-fPIC -Werror all-warnings \
+              -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
+              -gencode arch=compute_90,code=compute_90
+else
+CU_OBJ     :=
+CUDA_LIBS  :=
+endif
+
+TEST_SRC   := $(wildcard tests/test_*.c)
+TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all help run test bench deps deps-dft clean check-deps tools
+all: $(BIN) $(TEST_BIN)
+
+help:
+	@echo "make            build $(BIN) and the tests"
+	@echo "make run        install missing Debian packages (root/sudo), build, start the workbench"
+	@echo "make test       build and run the whole test suite (unit + end-to-end)"
+	@echo "make bench      print speed figures (us/atom-step, memory per atom)"
+	@echo "make deps       install the Debian packages for build, run and test"
+	@echo "make deps-dft   install CP2K for DFT labelling (pcmlab label)"
+	@echo "switches: DEBUG=1 SANITIZE=1 NATIVE=1 CUDA=0|1 THREADS=N"
+
+$(BUILD)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/ui/%.o: ui/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(UI_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/render/%.o: render/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(UI_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/src/%.cu.o: src/%.cu
+	@mkdir -p $(dir $@)
+	$(NVCC) $(NVCCFLAGS) -Isrc -c $< -o $@
+
+$(LIB): $(OBJ) $(CU_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(UI_OBJ) $(LIB)
+	$(CC) $(CFLAGS_BASE) $(LDFLAGS) $(UI_OBJ) $(LIB) $(UI_LIBS) $(CORE_LIBS) $(CUDA_LIBS) -o $@
+
+$(BUILD)/tests/%: tests/%.c $(LIB) tests/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(CORE_CFLAGS) $(CFLAGS) -Isrc $< $(LIB) $(LDFLAGS) -lcmocka $(CORE_LIBS) $(CUDA_LIBS) -o $@
+
+# ------------------------------------------------------------------ running
+run: deps $(BIN)
+	./$(BIN)
+
+test: $(BIN) $(TEST_BIN)
+	@bash tests/run_tests.sh $(BUILD)
+
+bench: $(BIN)
+	@bash tests/bench.sh $(BUILD)
+
+# ------------------------------------------------------------------ packages
+DEBS := build-essential pkg-config libncurses-dev libsdl2-dev libepoxy-dev libegl-dev libgl-dev \
+        libgl1-mesa-dri libegl-mesa0 libconfig-dev libcmocka-dev libstb-dev libpng-dev libyaml-dev \
+        liblapacke-dev xvfb xauth tmux ffmpeg
+DFT_DEBS := cp2k cp2k-data openmpi-bin libopenblas0-pthread
+
+deps:
+	@bash tests/install_debs.sh $(DEBS)
+
+deps-dft:
+	@bash tests/install_debs.sh $(DFT_DEBS)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(OBJ:.o=.d) $(UI_OBJ:.o=.d) $(TEST_BIN:=.d)

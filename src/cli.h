@@ -1,0 +1,21 @@
+/* cli.h - the command-line subcommands and their small argument helpers.
+ *
+ * Each subcommand is `int cmd_NAME(int argc, char **argv)` (argv[0] is the
+ * subcommand name) returning the process exit status: 0 success, 1 bad input or
+ * failed run (message already printed as "pcmlab: file:line: ..."), 2 usage.
+ */
+#ifndef PCM_CLI_H
+#define PCM_CLI_H
+
+#include "err.h"
+
+int cmd_eval(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+
+/* Parse a whole string as a number; -1 + message naming the option otherwise. */
+int cli_double(const char *opt, const char *s, double *out, pcm_err *e);
+int cli_int(const char *opt, const char *s, long *out, pcm_err *e);
+/* Print "pcmlab: <msg>" to stderr and return 1. */
+int cli_fail(const pcm_err *e);
+
+#endif

@@ -1,0 +1,48 @@
+/* main.c - the pcmlab command: subcommand dispatch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../src/cli.h"
+#include "../src/version.h"
+
+typedef struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *help;
+} command;
+
+static const command commands[] = {
+    {"eval", cmd_eval, "energy, forces, virial of configurations with a potential"},
+    {"build", cmd_build, "build rocksalt GST or a random liquid"},
+};
+
+static void usage(FILE *fp)
+{
+    fprintf(fp, "pcmlab %s - interactive molecular dynamics of Ge2Sb2Te5 with ACE potentials\n\n"
+                "usage: pcmlab COMMAND [options]\n\ncommands:\n",
+            PCM_VERSION);
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+        fprintf(fp, "  %-10s %s\n", commands[k].name, commands[k].help);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("pcmlab %s (%s)\n", PCM_VERSION, PCM_BUILD_STAMP);
+        return 0;
+    }
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+        if (!strcmp(argv[1], commands[k].name))
+            return commands[k].fn(argc - 1, argv + 1);
+    fprintf(stderr, "pcmlab: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
