@@ -325,7 +325,9 @@ int preset_set(pcm_preset *p, const char *as, pcm_err *e)
 /* A libconfig float literal must carry a '.' or an exponent. */
 static void fmt_double(char *buf, size_t n, double v)
 {
-    snprintf(buf, n, "%.17g", v);
+    snprintf(buf, n, "%.15g", v);   /* shortest form that reads back exactly */
+    if (strtod(buf, NULL) != v)
+        snprintf(buf, n, "%.17g", v);
     if (!strpbrk(buf, ".eEn"))
         strncat(buf, ".0", n - strlen(buf) - 1);
 }

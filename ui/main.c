@@ -14,6 +14,7 @@ typedef struct {
 static const command commands[] = {
     {"eval", cmd_eval, "energy, forces, virial of configurations with a potential"},
     {"build", cmd_build, "build rocksalt GST or a random liquid"},
+    {"run", cmd_run, "run a protocol preset headless (thermo.csv, trajectory, summary)"},
 };
 
 static void usage(FILE *fp)
