@@ -245,7 +245,7 @@ int preset_load(pcm_preset *p, const char *path, pcm_err *e)
         if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
             pcm_errf(e, path, 0, "cannot read the preset file: %s", strerror(errno != 0 ? errno : (int)ENOENT));
         else
-            pcm_errf(e, path, config_error_line(&cfg), "syntax error: %s (expected libconfig `key = value;`)",
+            pcm_errf(e, path, config_error_line(&cfg), "%s (expected libconfig syntax `key = value;`)",
                      config_error_text(&cfg));
         goto out;
     }
