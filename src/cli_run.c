@@ -263,6 +263,9 @@ int cmd_run(int argc, char **argv)
     if (xyz_write_file(path, &fp1, 1, XYZ_VEL | XYZ_FORCES | XYZ_ENERGIES | XYZ_ENERGY | XYZ_VIRIAL, &we) != 0)
         fprintf(stderr, "pcmlab: %s\n", we.msg), status = 1;
     double drift = (md_conserved(md) - c0) / s->n;
+    char drift_s[32] = "n/a (NPT: no conserved quantity tracked)";
+    if (p.md.ensemble != PCM_NPT_ISO && p.md.ensemble != PCM_NPT_Z)
+        snprintf(drift_s, sizeof drift_s, "%.3e", drift);
     double ns_day = wall > 0 ? done_steps * p.md.dt * 1e-6 / (wall / 86400.0) : 0.0;
     double us_as = done_steps > 0 ? wall * 1e6 / ((double)done_steps * s->n) : 0.0;
     int lost = 0;
@@ -274,12 +277,12 @@ int cmd_run(int argc, char **argv)
     int n = snprintf(sum, sizeof sum,
                      "pcmlab run summary\npreset: %s (%s)\npotential: %s\natoms: %d\nensemble: %s\n"
                      "status: %s%s%s\nsteps: %ld of %ld (dt %g fs, %.4f ps simulated)\n"
-                     "%s: %.3e eV/atom\natoms lost: %d\nfinal T: %.2f K, P: %.1f bar, density: %.4f g/cm3\n"
+                     "%s: %s eV/atom\natoms lost: %d\nfinal T: %.2f K, P: %.1f bar, density: %.4f g/cm3\n"
                      "wall time: %.3f s\nspeed: %.4g ns/day, %.4g us/atom-step\n",
                      p.name, cfg, p.potential, s->n, md_ensemble_name(p.md.ensemble), why, blow[0] ? ": " : "", blow,
                      done_steps, nsteps, p.md.dt, done_steps * p.md.dt * 1e-3,
                      p.md.ensemble == PCM_NVE ? "NVE energy drift" : "conserved-energy drift (E + thermostat work)",
-                     drift, lost, th.T, th.P, th.density, wall, ns_day, us_as);
+                     drift_s, lost, th.T, th.P, th.density, wall, ns_day, us_as);
     snprintf(path, sizeof path, "%s/summary.txt", dir);
     if (atomic_write_file(path, sum, (size_t)n, &we) != 0)
         fprintf(stderr, "pcmlab: %s\n", we.msg), status = 1;

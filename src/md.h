@@ -60,7 +60,8 @@ void md_thermo(const pcm_md *md, pcm_thermo *out);
 pcm_system *md_system(pcm_md *md);
 const pcm_md_params *md_params(const pcm_md *md);
 /* Total energy plus the energy the thermostat took out (eV): constant for a correct
- * integrator in NVE, Bussi and Langevin alike (drift diagnostic). */
+ * integrator in NVE, Bussi and Langevin alike (drift diagnostic).  Not conserved in NPT (the PV and
+ * cell-noise work are not tracked). */
 double md_conserved(const pcm_md *md);
 int md_dof(const pcm_md *md);
 long md_nl_builds(const pcm_md *md);
