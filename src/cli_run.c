@@ -263,7 +263,7 @@ int cmd_run(int argc, char **argv)
     if (xyz_write_file(path, &fp1, 1, XYZ_VEL | XYZ_FORCES | XYZ_ENERGIES | XYZ_ENERGY | XYZ_VIRIAL, &we) != 0)
         fprintf(stderr, "pcmlab: %s\n", we.msg), status = 1;
     double drift = (md_conserved(md) - c0) / s->n;
-    char drift_s[32] = "n/a (NPT: no conserved quantity tracked)";
+    char drift_s[64] = "n/a (NPT: no conserved quantity tracked)";
     if (p.md.ensemble != PCM_NPT_ISO && p.md.ensemble != PCM_NPT_Z)
         snprintf(drift_s, sizeof drift_s, "%.3e", drift);
     double ns_day = wall > 0 ? done_steps * p.md.dt * 1e-6 / (wall / 86400.0) : 0.0;
