@@ -265,7 +265,7 @@ int cmd_run(int argc, char **argv)
     double drift = (md_conserved(md) - c0) / s->n;
     char drift_s[64] = "n/a (NPT: no conserved quantity tracked)";
     if (p.md.ensemble != PCM_NPT_ISO && p.md.ensemble != PCM_NPT_Z)
-        snprintf(drift_s, sizeof drift_s, "%.3e", drift);
+        snprintf(drift_s, sizeof drift_s, "%.3e eV/atom", drift);
     double ns_day = wall > 0 ? done_steps * p.md.dt * 1e-6 / (wall / 86400.0) : 0.0;
     double us_as = done_steps > 0 ? wall * 1e6 / ((double)done_steps * s->n) : 0.0;
     int lost = 0;
@@ -277,7 +277,7 @@ int cmd_run(int argc, char **argv)
     int n = snprintf(sum, sizeof sum,
                      "pcmlab run summary\npreset: %s (%s)\npotential: %s\natoms: %d\nensemble: %s\n"
                      "status: %s%s%s\nsteps: %ld of %ld (dt %g fs, %.4f ps simulated)\n"
-                     "%s: %s eV/atom\natoms lost: %d\nfinal T: %.2f K, P: %.1f bar, density: %.4f g/cm3\n"
+                     "%s: %s\natoms lost: %d\nfinal T: %.2f K, P: %.1f bar, density: %.4f g/cm3\n"
                      "wall time: %.3f s\nspeed: %.4g ns/day, %.4g us/atom-step\n",
                      p.name, cfg, p.potential, s->n, md_ensemble_name(p.md.ensemble), why, blow[0] ? ": " : "", blow,
                      done_steps, nsteps, p.md.dt, done_steps * p.md.dt * 1e-3,
