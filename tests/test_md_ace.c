@@ -11,7 +11,7 @@
 static void test_ace_nve(void **st)
 {
     (void)st;
-    char pot_path[4096], cfg_path[4096];
+    char pot_path[8192], cfg_path[8192];
     ACE_REF_PATH(pot_path, "potentials/GeSbTe_synth_zbl.yace");
     ACE_REF_PATH(cfg_path, "configs/gst_rocksalt_194.xyz");
     pcm_err e = {{0}};
