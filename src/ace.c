@@ -1,8 +1,678 @@
-/* ace.c - placeholder until the ACE evaluator lands (issue #2): refuses to load. */
+/* ace.c - Atomic Cluster Expansion (PACE C-tilde basis): energies, forces, virial.
+ *
+ * Model (../shared/ace-reference/YACE_FORMAT.md §4; Drautz, PRB 99, 014104 (2019);
+ * Lysogorskiy et al., npj Comput. Mater. 7, 97 (2021)), for atom i of species μ_i:
+ *   A1[μ][k]     = Σ_{j: μ_j=μ} g_k(r_ij)
+ *   A[μ][n][l][m]= Σ_{j: μ_j=μ} R_nl(r_ij) Y_lm(r̂_ij)
+ *   ρ_p = Σ_{rank 1} c_p A1 + Σ_{rank>1} Σ_s c_{s,p} Re Π_t A_t
+ *   E_i = Σ_p w_p Φ(ρ_p; m_p)·fcut + core terms + E0        (three core modes, §4.3)
+ * Energies in eV, lengths in Å, forces eV/Å, virial eV (LAMMPS sign).
+ *
+ * Evaluation.  Per centre species the products Π_t A_t of all (function, m-combination)
+ * pairs are merged into a prefix tree over A indices sorted ascending: an interior node
+ * holds the complex partial product parent·A[a]; a term adds c_p·Re(parent·A[a]) to ρ_p
+ * (identical terms of different functions are merged).  Gradients use reverse mode on
+ * that tree: with G = ∂E/∂(node) (complex, holomorphic), a node parent·a passes
+ * G·a to its parent and G·parent to A[a].  For m > 0 the ±m derivatives are folded,
+ * W_lm = G_lm + (-1)^m conj(G_l,-m), and
+ *   ∂E_i/∂r_j = Σ_k W1_k g_k' r̂ + Σ_{nlm>=0} Re W_nlm (R' Y r̂ + R ∇Y / r) + ∂E/∂ρ_core cr' r̂.
+ * Forces and virial follow LAMMPS pair_pace: f_i += ∂E_i/∂r_j, f_j -= ∂E_i/∂r_j.
+ *
+ * Determinism: atom i is evaluated by one thread; its per-pair results go into per-pair
+ * slots and are reduced serially in list order, so any thread count gives identical bits.
+ */
 #include "ace.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ace_basis.h"
+
+/* ------------------------------------------------------------------ compiled program */
+
+typedef struct ace_prog {
+    int P;          /* densities */
+    int n1;         /* rank-1 terms */
+    int *r1_a;      /* [n1] index into A1 (mu*K + k) */
+    double *r1_c;   /* [n1][P] */
+    int nnode;      /* interior nodes, parents first */
+    int *nd_par;    /* [nnode] parent node or -1 */
+    int *nd_a;      /* [nnode] full A index */
+    int nterm;
+    int *tm_par;    /* [nterm] parent node (never -1: rank >= 2) */
+    int *tm_a;      /* [nterm] */
+    double *tm_c;   /* [nterm][P] */
+} ace_prog;
+
+typedef struct ace_scratch {
+    int cap;            /* neighbour capacity */
+    double *r;          /* [cap] Å */
+    double (*rh)[3];    /* [cap] unit vectors */
+    int *mu, *q;        /* [cap] species, pair index */
+    double *val, *dval; /* [cap][nf] */
+    double (*y)[2];     /* [cap][nlm] */
+    double (*dy)[3][2]; /* [cap][nlm] */
+    double (*A)[2], *A1, (*v)[2], (*G)[2], (*GA)[2], (*W)[2], *W1, *rho, *dF;
+    int err_atom, err_j;
+} ace_scratch;
+
+typedef struct ace_impl {
+    ace_basis *b;
+    ace_prog prog[PCM_MAX_SPECIES];
+    int NA, K, L, N, nlm, nf;
+    int nth;
+    ace_scratch *scr;    /* [nth] */
+    double (*fij)[3];    /* [npairs] ∂E_i/∂r_j per pair */
+    long fij_cap;
+    double (*wv)[6];     /* [n] per-atom virial */
+    int wv_cap;
+    int type_map[PCM_MAX_SPECIES];
+} ace_impl;
+
+static inline int aidx(const ace_impl *im, int mu, int n, int l, int m)
+{
+    return (mu * im->N + n) * im->L * im->L + l * l + l + m;
+}
+
+/* Open-addressing map (key -> id) for tree construction. */
+typedef struct {
+    uint64_t *k;
+    int *v;
+    size_t cap, n;
+} kmap;
+
+static int *kmap_slot(kmap *h, uint64_t key, int *found)
+{
+    if (2 * (h->n + 1) > h->cap) {
+        kmap o = *h;
+        h->cap = o.cap ? 2 * o.cap : 1024;
+        h->k = pcm_malloc(h->cap * sizeof *h->k);
+        h->v = pcm_malloc(h->cap * sizeof *h->v);
+        for (size_t s = 0; s < h->cap; s++)
+            h->v[s] = -1;
+        h->n = 0;
+        for (size_t s = 0; s < o.cap; s++)
+            if (o.v[s] >= 0) {
+                int f;
+                *kmap_slot(h, o.k[s], &f) = o.v[s];
+            }
+        free(o.k);
+        free(o.v);
+    }
+    size_t s = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 17) & (h->cap - 1);
+    while (h->v[s] >= 0 && h->k[s] != key)
+        s = (s + 1) & (h->cap - 1);
+    *found = h->v[s] >= 0;
+    if (!*found) {
+        h->k[s] = key;
+        h->n++;
+    }
+    return &h->v[s];
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+static void prog_build(ace_impl *im, int mu, ace_prog *pg)
+{
+    const ace_basis *b = im->b;
+    int P = b->emb[mu].ndensity;
+    pg->P = P;
+    pg->n1 = b->nfunc1[mu];
+    pg->r1_a = pcm_malloc((size_t)(pg->n1 + 1) * sizeof(int));
+    pg->r1_c = pcm_malloc((size_t)(pg->n1 + 1) * P * sizeof(double));
+    for (int f = 0; f < pg->n1; f++) {
+        const ace_func *fn = &b->func1[mu][f];
+        pg->r1_a[f] = fn->mus[0] * im->K + fn->ns[0] - 1;
+        memcpy(&pg->r1_c[f * P], fn->ctildes, (size_t)P * sizeof(double));
+    }
+    int capn = 1024, capt = 1024;
+    pg->nd_par = pcm_malloc(capn * sizeof(int));
+    pg->nd_a = pcm_malloc(capn * sizeof(int));
+    pg->tm_par = pcm_malloc(capt * sizeof(int));
+    pg->tm_a = pcm_malloc(capt * sizeof(int));
+    pg->tm_c = pcm_malloc((size_t)capt * P * sizeof(double));
+    pg->nnode = pg->nterm = 0;
+    kmap hn = {0}, ht = {0};
+    uint64_t NA = (uint64_t)im->NA;
+    for (int f = 0; f < b->nfunc[mu]; f++) {
+        const ace_func *fn = &b->func[mu][f];
+        int r = fn->rank;
+        for (int s = 0; s < fn->nms; s++) {
+            int a[ACE_MAX_RANK];
+            for (int t = 0; t < r; t++)
+                a[t] = aidx(im, fn->mus[t], fn->ns[t] - 1, fn->ls[t], fn->ms[s * r + t]);
+            qsort(a, (size_t)r, sizeof(int), cmp_int);
+            int par = -1, found;
+            for (int t = 0; t < r - 1; t++) {
+                int *slot = kmap_slot(&hn, (uint64_t)(par + 1) * NA + (uint64_t)a[t], &found);
+                if (!found) {
+                    if (pg->nnode == capn) {
+                        capn *= 2;
+                        pg->nd_par = pcm_realloc(pg->nd_par, capn * sizeof(int));
+                        pg->nd_a = pcm_realloc(pg->nd_a, capn * sizeof(int));
+                    }
+                    pg->nd_par[pg->nnode] = par;
+                    pg->nd_a[pg->nnode] = a[t];
+                    *slot = pg->nnode++;
+                }
+                par = *slot;
+            }
+            int *slot = kmap_slot(&ht, (uint64_t)par * NA + (uint64_t)a[r - 1], &found);
+            if (!found) {
+                if (pg->nterm == capt) {
+                    capt *= 2;
+                    pg->tm_par = pcm_realloc(pg->tm_par, capt * sizeof(int));
+                    pg->tm_a = pcm_realloc(pg->tm_a, capt * sizeof(int));
+                    pg->tm_c = pcm_realloc(pg->tm_c, (size_t)capt * P * sizeof(double));
+                }
+                pg->tm_par[pg->nterm] = par;
+                pg->tm_a[pg->nterm] = a[r - 1];
+                for (int p = 0; p < P; p++)
+                    pg->tm_c[pg->nterm * P + p] = 0;
+                *slot = pg->nterm++;
+            }
+            for (int p = 0; p < P; p++)
+                pg->tm_c[*slot * P + p] += fn->ctildes[s * P + p];
+        }
+    }
+    free(hn.k);
+    free(hn.v);
+    free(ht.k);
+    free(ht.v);
+}
+
+static void prog_free(ace_prog *pg)
+{
+    free(pg->r1_a);
+    free(pg->r1_c);
+    free(pg->nd_par);
+    free(pg->nd_a);
+    free(pg->tm_par);
+    free(pg->tm_a);
+    free(pg->tm_c);
+}
+
+/* ------------------------------------------------------------------ scratch */
+
+static void scratch_init(const ace_impl *im, ace_scratch *sc)
+{
+    int maxnode = 1, maxterm = 1;
+    for (int mu = 0; mu < im->b->nelements; mu++) {
+        if (im->prog[mu].nnode > maxnode)
+            maxnode = im->prog[mu].nnode;
+        if (im->prog[mu].nterm > maxterm)
+            maxterm = im->prog[mu].nterm;
+    }
+    int nel = im->b->nelements, P = im->b->ndensitymax > 0 ? im->b->ndensitymax : 1;
+    sc->A = pcm_malloc((size_t)im->NA * sizeof *sc->A);
+    sc->GA = pcm_malloc((size_t)im->NA * sizeof *sc->GA);
+    sc->W = pcm_malloc((size_t)im->NA * sizeof *sc->W);
+    sc->A1 = pcm_malloc((size_t)nel * im->K * sizeof *sc->A1);
+    sc->W1 = pcm_malloc((size_t)nel * im->K * sizeof *sc->W1);
+    sc->v = pcm_malloc((size_t)maxnode * sizeof *sc->v);
+    sc->G = pcm_malloc((size_t)maxnode * sizeof *sc->G);
+    sc->rho = pcm_malloc((size_t)P * sizeof *sc->rho);
+    sc->dF = pcm_malloc((size_t)P * sizeof *sc->dF);
+    sc->cap = 0;
+}
+
+static void scratch_grow(const ace_impl *im, ace_scratch *sc, int nnb)
+{
+    if (nnb <= sc->cap)
+        return;
+    int cap = nnb + nnb / 2 + 8;
+    sc->r = pcm_realloc(sc->r, (size_t)cap * sizeof *sc->r);
+    sc->rh = pcm_realloc(sc->rh, (size_t)cap * sizeof *sc->rh);
+    sc->mu = pcm_realloc(sc->mu, (size_t)cap * sizeof *sc->mu);
+    sc->q = pcm_realloc(sc->q, (size_t)cap * sizeof *sc->q);
+    sc->val = pcm_realloc(sc->val, (size_t)cap * im->nf * sizeof *sc->val);
+    sc->dval = pcm_realloc(sc->dval, (size_t)cap * im->nf * sizeof *sc->dval);
+    sc->y = pcm_realloc(sc->y, (size_t)cap * im->nlm * sizeof *sc->y);
+    sc->dy = pcm_realloc(sc->dy, (size_t)cap * im->nlm * sizeof *sc->dy);
+    sc->cap = cap;
+}
+
+static void scratch_free(ace_scratch *sc)
+{
+    free(sc->r), free(sc->rh), free(sc->mu), free(sc->q), free(sc->val), free(sc->dval);
+    free(sc->y), free(sc->dy), free(sc->A), free(sc->GA), free(sc->W), free(sc->A1), free(sc->W1);
+    free(sc->v), free(sc->G), free(sc->rho), free(sc->dF);
+}
+
+/* ------------------------------------------------------------------ embedding */
+
+/* Φ(ρ; m) and dΦ/dρ (ML-PACE FexpShiftedScaled / Fexp). */
+static void embed(int npoti, double rho, double m, double *F, double *dF)
+{
+    if (npoti == ACE_EMB_FS_SHIFTED_SCALED) {
+        if (fabs(m - 1.0) < 1e-10) {
+            *F = rho;
+            *dF = 1;
+            return;
+        }
+        double a = fabs(rho), ex = exp(-a), nx = 1. / m;
+        double xoff = pow(nx, nx / (1.0 - nx)) * ex, yoff = pow(nx, 1 / (1.0 - nx)) * ex;
+        double sg = signbit(rho) ? -1 : 1;
+        *F = sg * (pow(xoff + a, m) - yoff);
+        *dF = yoff + m * (-xoff + 1.0) * pow(xoff + a, m - 1.);
+        return;
+    }
+    double w = 1.e6, lambda = pow(1.0 / w, m - 1.0);
+    if (fabs(rho) > 1e-10) {
+        double a = fabs(rho), am = pow(a, m), w3x3 = pow(w * a, 3), sg = signbit(rho) ? -1 : 1;
+        double g = w3x3 > 30.0 ? 0.0 : exp(-w3x3);
+        double omg = 1.0 - g;
+        *F = sg * (omg * am + lambda * g * a);
+        double dg = -3.0 * w * w * w * a * a * g;
+        *dF = m * pow(a, m - 1.0) * omg - am * dg + lambda * dg * a + lambda * g;
+    } else {
+        *F = lambda * rho;
+        *dF = lambda;
+    }
+}
+
+/* ------------------------------------------------------------------ one atom */
+
+/* Energy of atom i and ∂E_i/∂r_j into fij[q] for its pairs; per-atom virial into wv. */
+static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, const pcm_nlist *nl, int i,
+                        double *Ei, double wv[6])
+{
+    const ace_basis *b = im->b;
+    int nel = b->nelements, K = im->K, L = im->L, N = im->N, nlm = im->nlm, nf = im->nf;
+    int mu_i = im->type_map[s->type[i]];
+    const ace_prog *pg = &im->prog[mu_i];
+    int q0 = nl->start[i], q1 = nl->start[i + 1];
+    scratch_grow(im, sc, q1 - q0);
+    int is_zbl = b->inner_type == ACE_INNER_ZBL;
+    double dmin = b->cutoffmax;
+    int jmin = -1, nn = 0;
+    for (int q = q0; q < q1; q++) {
+        int mu_j = im->type_map[s->type[nl->j[q]]];
+        const double *d = nl->d[q];
+        double r = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+        im->fij[q][0] = im->fij[q][1] = im->fij[q][2] = 0;
+        const ace_bond *bd = &b->bonds[mu_i * nel + mu_j];
+        if (r >= bd->rcut)
+            continue;
+        if (is_zbl) {
+            double dd = r - (bd->rcut_in - bd->dcut_in);
+            if (dd < dmin) {
+                dmin = dd;
+                jmin = nn;
+            }
+        }
+        sc->r[nn] = r;
+        sc->rh[nn][0] = d[0] / r;
+        sc->rh[nn][1] = d[1] / r;
+        sc->rh[nn][2] = d[2] / r;
+        sc->mu[nn] = mu_j;
+        sc->q[nn] = q;
+        nn++;
+    }
+    memset(sc->A, 0, (size_t)im->NA * sizeof *sc->A);
+    memset(sc->A1, 0, (size_t)nel * K * sizeof *sc->A1);
+    double rho_core = 0;
+    for (int k = 0; k < nn; k++) {
+        int mu_j = sc->mu[k];
+        double *val = &sc->val[(size_t)k * nf], *dval = &sc->dval[(size_t)k * nf];
+        if (ace_spline_eval(&b->splines[mu_i * nel + mu_j], sc->r[k], val, dval) != 0) {
+            sc->err_atom = i;
+            sc->err_j = nl->j[sc->q[k]];
+            return -1;
+        }
+        double(*y)[2] = &sc->y[(size_t)k * nlm];
+        ace_ylm(b->lmax, sc->rh[k], y, &sc->dy[(size_t)k * nlm]);
+        for (int kk = 0; kk < K; kk++)
+            sc->A1[mu_j * K + kk] += val[kk];
+        const double *R = val + K;
+        for (int n = 0; n < N; n++)
+            for (int l = 0; l < L; l++) {
+                double Rnl = R[n * L + l];
+                double(*A)[2] = &sc->A[aidx(im, mu_j, n, l, 0)];
+                const double(*yl)[2] = &y[l * (l + 1) / 2];
+                for (int m = 0; m <= l; m++) {
+                    A[m][0] += Rnl * yl[m][0];
+                    A[m][1] += Rnl * yl[m][1];
+                }
+            }
+        rho_core += val[K + N * L];
+    }
+    /* A_l,-m = (-1)^m conj(A_lm) */
+    for (int mu = 0; mu < nel; mu++)
+        for (int n = 0; n < N; n++)
+            for (int l = 1; l < L; l++) {
+                double(*A)[2] = &sc->A[aidx(im, mu, n, l, 0)];
+                for (int m = 1; m <= l; m++) {
+                    double sg = (m & 1) ? -1.0 : 1.0;
+                    A[-m][0] = sg * A[m][0];
+                    A[-m][1] = -sg * A[m][1];
+                }
+            }
+    /* densities */
+    int P = pg->P;
+    double *rho = sc->rho, *dF = sc->dF;
+    for (int p = 0; p < P; p++)
+        rho[p] = 0;
+    for (int f = 0; f < pg->n1; f++)
+        for (int p = 0; p < P; p++)
+            rho[p] += pg->r1_c[f * P + p] * sc->A1[pg->r1_a[f]];
+    double(*v)[2] = sc->v;
+    const double(*A)[2] = sc->A;
+    for (int k = 0; k < pg->nnode; k++) {
+        int par = pg->nd_par[k];
+        const double *a = A[pg->nd_a[k]];
+        if (par < 0) {
+            v[k][0] = a[0];
+            v[k][1] = a[1];
+        } else {
+            double vr = v[par][0], vi = v[par][1];
+            v[k][0] = vr * a[0] - vi * a[1];
+            v[k][1] = vr * a[1] + vi * a[0];
+        }
+    }
+    for (int t = 0; t < pg->nterm; t++) {
+        const double *pv = v[pg->tm_par[t]], *a = A[pg->tm_a[t]];
+        double re = pv[0] * a[0] - pv[1] * a[1];
+        for (int p = 0; p < P; p++)
+            rho[p] += pg->tm_c[t * P + p] * re;
+    }
+    /* embedding and core repulsion */
+    const ace_embedding *em = &b->emb[mu_i];
+    double F = 0;
+    for (int p = 0; p < P; p++) {
+        double Fp, dFp;
+        embed(em->npoti, rho[p], em->fs[2 * p + 1], &Fp, &dFp);
+        F += Fp * em->fs[2 * p];
+        dF[p] = dFp * em->fs[2 * p];
+    }
+    double fcut, dfcut, E, dE_dcore, dE_dfcut = 0;
+    if (is_zbl) {
+        if (jmin >= 0) {
+            const ace_bond *bd = &b->bonds[mu_i * nel + sc->mu[jmin]];
+            ace_fc_poly(bd->dcut_in - dmin, bd->dcut_in, bd->dcut_in, &fcut, &dfcut);
+            dfcut = -dfcut;
+        } else {
+            fcut = 1;
+            dfcut = 0;
+        }
+        E = F * fcut + rho_core * (1 - fcut);
+        dE_dcore = 1 - fcut;
+        dE_dfcut = (F - rho_core) * dfcut;
+    } else {
+        double rc = em->rho_core_cut, drc = em->drho_core_cut;
+        if (rho_core >= rc) {
+            fcut = 0;
+            dfcut = 0;
+        } else if (rho_core <= rc - drc) {
+            fcut = 1;
+            dfcut = 0;
+        } else
+            ace_fc_poly(rho_core, rc, drc, &fcut, &dfcut);
+        E = F * fcut + rho_core;
+        dE_dcore = F * dfcut + 1;
+    }
+    *Ei = E + b->E0[mu_i];
+    for (int p = 0; p < P; p++)
+        dF[p] *= fcut;
+    /* reverse pass */
+    double(*G)[2] = sc->G, (*GA)[2] = sc->GA;
+    memset(GA, 0, (size_t)im->NA * sizeof *GA);
+    memset(G, 0, (size_t)pg->nnode * sizeof *G);
+    memset(sc->W1, 0, (size_t)nel * K * sizeof *sc->W1);
+    for (int f = 0; f < pg->n1; f++) {
+        double th = 0;
+        for (int p = 0; p < P; p++)
+            th += dF[p] * pg->r1_c[f * P + p];
+        sc->W1[pg->r1_a[f]] += th;
+    }
+    for (int t = 0; t < pg->nterm; t++) {
+        double th = 0;
+        for (int p = 0; p < P; p++)
+            th += dF[p] * pg->tm_c[t * P + p];
+        int par = pg->tm_par[t], ai = pg->tm_a[t];
+        G[par][0] += th * A[ai][0];
+        G[par][1] += th * A[ai][1];
+        GA[ai][0] += th * v[par][0];
+        GA[ai][1] += th * v[par][1];
+    }
+    for (int k = pg->nnode - 1; k >= 0; k--) {
+        int par = pg->nd_par[k], ai = pg->nd_a[k];
+        double gr = G[k][0], gi = G[k][1];
+        if (par < 0) {
+            GA[ai][0] += gr;
+            GA[ai][1] += gi;
+        } else {
+            const double *a = A[ai], *pv = v[par];
+            G[par][0] += gr * a[0] - gi * a[1];
+            G[par][1] += gr * a[1] + gi * a[0];
+            GA[ai][0] += gr * pv[0] - gi * pv[1];
+            GA[ai][1] += gr * pv[1] + gi * pv[0];
+        }
+    }
+    /* fold ±m */
+    double(*W)[2] = sc->W;
+    for (int mu = 0; mu < nel; mu++)
+        for (int n = 0; n < N; n++)
+            for (int l = 0; l < L; l++) {
+                int a0 = aidx(im, mu, n, l, 0);
+                W[a0][0] = GA[a0][0];
+                W[a0][1] = GA[a0][1];
+                for (int m = 1; m <= l; m++) {
+                    double sg = (m & 1) ? -1.0 : 1.0;
+                    W[a0 + m][0] = GA[a0 + m][0] + sg * GA[a0 - m][0];
+                    W[a0 + m][1] = GA[a0 + m][1] - sg * GA[a0 - m][1];
+                }
+            }
+    /* per-neighbour derivatives */
+    for (int c = 0; c < 6; c++)
+        wv[c] = 0;
+    for (int k = 0; k < nn; k++) {
+        int mu_j = sc->mu[k];
+        const double *val = &sc->val[(size_t)k * nf], *dval = &sc->dval[(size_t)k * nf];
+        const double(*y)[2] = &sc->y[(size_t)k * nlm];
+        const double(*dy)[3][2] = &sc->dy[(size_t)k * nlm];
+        double rad = 0, ang[3] = {0, 0, 0}, inv_r = 1.0 / sc->r[k];
+        const double *W1 = &sc->W1[mu_j * K];
+        for (int kk = 0; kk < K; kk++)
+            rad += W1[kk] * dval[kk];
+        const double *R = val + K, *dR = dval + K;
+        for (int n = 0; n < N; n++)
+            for (int l = 0; l < L; l++) {
+                const double(*w)[2] = &W[aidx(im, mu_j, n, l, 0)];
+                int lm0 = l * (l + 1) / 2;
+                double wy = 0, wd[3] = {0, 0, 0};
+                for (int m = 0; m <= l; m++) {
+                    const double *yy = y[lm0 + m];
+                    wy += w[m][0] * yy[0] - w[m][1] * yy[1];
+                    for (int c = 0; c < 3; c++)
+                        wd[c] += w[m][0] * dy[lm0 + m][c][0] - w[m][1] * dy[lm0 + m][c][1];
+                }
+                rad += dR[n * L + l] * wy;
+                double Ro = R[n * L + l] * inv_r;
+                for (int c = 0; c < 3; c++)
+                    ang[c] += Ro * wd[c];
+            }
+        rad += dE_dcore * dval[K + N * L];
+        if (k == jmin)
+            rad += dE_dfcut;
+        double *f = im->fij[sc->q[k]];
+        for (int c = 0; c < 3; c++)
+            f[c] = rad * sc->rh[k][c] + ang[c];
+        const double *d = nl->d[sc->q[k]];
+        wv[0] -= d[0] * f[0];
+        wv[1] -= d[1] * f[1];
+        wv[2] -= d[2] * f[2];
+        wv[3] -= 0.5 * (d[1] * f[2] + d[2] * f[1]);
+        wv[4] -= 0.5 * (d[0] * f[2] + d[2] * f[0]);
+        wv[5] -= 0.5 * (d[0] * f[1] + d[1] * f[0]);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ potential ops */
+
+int ace_type_map(const ace_basis *b, const pcm_system *s, int *type_map, pcm_err *e)
+{
+    for (int t = 0; t < s->nspecies; t++) {
+        type_map[t] = -1;
+        for (int mu = 0; mu < b->nelements; mu++)
+            if (strcmp(s->species[t], b->elements[mu]) == 0)
+                type_map[t] = mu;
+        if (type_map[t] < 0) {
+            char list[PCM_MAX_SPECIES * 4 + 1] = "";
+            for (int mu = 0; mu < b->nelements; mu++) {
+                if (mu)
+                    strcat(list, " ");
+                strcat(list, b->elements[mu]);
+            }
+            return pcm_errf(e, b->path, 0, "%s not in potential (elements: %s)", s->species[t], list);
+        }
+    }
+    return 0;
+}
+
+static int ace_bind(pcm_potential *p, const pcm_system *s, pcm_err *e)
+{
+    ace_impl *im = p->impl;
+    return ace_type_map(im->b, s, im->type_map, e);
+}
+
+static void ensure_threads(ace_impl *im, int nth)
+{
+    if (nth <= im->nth)
+        return;
+    im->scr = pcm_realloc(im->scr, (size_t)nth * sizeof *im->scr);
+    for (int t = im->nth; t < nth; t++) {
+        memset(&im->scr[t], 0, sizeof im->scr[t]);
+        scratch_init(im, &im->scr[t]);
+    }
+    im->nth = nth;
+}
+
+static int ace_compute(pcm_potential *p, pcm_system *s, const pcm_nlist *nl, pcm_err *e)
+{
+    ace_impl *im = p->impl;
+    if (ace_type_map(im->b, s, im->type_map, e) != 0)
+        return -1;
+    if (nl->n != s->n || nl->rcut < p->rcut)
+        return pcm_errf(e, p->path, 0, "neighbour list does not match the system or is shorter than rcut %.3f Å",
+                        p->rcut);
+    if (nl->npairs > im->fij_cap) {
+        im->fij_cap = nl->npairs + nl->npairs / 4 + 16;
+        free(im->fij);
+        im->fij = pcm_malloc((size_t)im->fij_cap * sizeof *im->fij);
+    }
+    if (s->n > im->wv_cap) {
+        im->wv_cap = s->n + s->n / 4 + 16;
+        free(im->wv);
+        im->wv = pcm_malloc((size_t)im->wv_cap * sizeof *im->wv);
+    }
+    int nth = p->nthreads > 0 ? p->nthreads : omp_get_max_threads();
+    ensure_threads(im, nth);
+    int fail = 0;
+#pragma omp parallel num_threads(nth) reduction(| : fail)
+    {
+        ace_scratch *sc = &im->scr[omp_get_thread_num()];
+        sc->err_atom = -1;
+#pragma omp for schedule(dynamic, 8)
+        for (int i = 0; i < s->n; i++) {
+            if (sc->err_atom >= 0)
+                continue;
+            if (atom_compute(im, sc, s, nl, i, &s->pe[i], im->wv[i]) != 0)
+                fail = 1;
+        }
+    }
+    if (fail) {
+        int ia = -1, ja = -1;
+        for (int t = 0; t < nth; t++)
+            if (im->scr[t].err_atom >= 0 && (ia < 0 || im->scr[t].err_atom < ia)) {
+                ia = im->scr[t].err_atom;
+                ja = im->scr[t].err_j;
+            }
+        return pcm_errf(e, p->path, 0, "atoms %d and %d are closer than the spline grid spacing (%g Å)", ia, ja,
+                        im->b->delta_spline);
+    }
+    /* serial reduction in a fixed order */
+    double etot = 0, w[6] = {0};
+    for (int i = 0; i < s->n; i++)
+        s->f[i][0] = s->f[i][1] = s->f[i][2] = 0;
+    for (int i = 0; i < s->n; i++) {
+        etot += s->pe[i];
+        for (int c = 0; c < 6; c++)
+            w[c] += im->wv[i][c];
+        for (int q = nl->start[i]; q < nl->start[i + 1]; q++) {
+            const double *f = im->fij[q];
+            int j = nl->j[q];
+            for (int c = 0; c < 3; c++) {
+                s->f[i][c] += f[c];
+                s->f[j][c] -= f[c];
+            }
+        }
+    }
+    s->energy = etot;
+    memcpy(s->virial, w, sizeof w);
+    return 0;
+}
+
+static void ace_destroy(pcm_potential *p)
+{
+    ace_impl *im = p->impl;
+    if (!im)
+        return;
+    for (int t = 0; t < im->nth; t++)
+        scratch_free(&im->scr[t]);
+    free(im->scr);
+    for (int mu = 0; mu < im->b->nelements; mu++)
+        prog_free(&im->prog[mu]);
+    ace_basis_free(im->b);
+    free(im->fij);
+    free(im->wv);
+    free(im);
+}
+
+static const pcm_potential_ops ace_ops = {"ace", ace_bind, ace_compute, ace_destroy};
 
 pcm_potential *ace_potential_load(const char *path, pcm_err *e)
 {
-    pcm_errf(e, path, 0, "the ACE evaluator is not built in yet");
-    return NULL;
+    ace_basis *b = ace_basis_load(path, e);
+    if (!b)
+        return NULL;
+    ace_impl *im = pcm_calloc(1, sizeof *im);
+    im->b = b;
+    im->K = b->nradbase;
+    im->L = b->lmax + 1;
+    im->N = b->nradmax > 0 ? b->nradmax : 1;
+    im->NA = b->nelements * im->N * im->L * im->L;
+    im->nlm = im->L * (im->L + 1) / 2;
+    im->nf = ace_nf(b);
+    for (int mu = 0; mu < b->nelements; mu++)
+        prog_build(im, mu, &im->prog[mu]);
+    pcm_potential *p = pcm_calloc(1, sizeof *p);
+    p->ops = &ace_ops;
+    p->impl = im;
+    p->path = pcm_strdup(path);
+    p->rcut = b->cutoffmax;
+    p->nelements = b->nelements;
+    for (int mu = 0; mu < b->nelements; mu++)
+        snprintf(p->elements[mu], sizeof p->elements[mu], "%s", b->elements[mu]);
+    return p;
+}
+
+/* ------------------------------------------------------------------ descriptors */
+
+int ace_descriptor_count(const ace_basis *b, int mu) { return b->nfunc1[mu] + b->nfunc[mu]; }
+
+int ace_descriptors(const ace_basis *b, const int *type_map, const pcm_system *s, const pcm_nlist *nl, int i,
+                    double *B, double *core, double (*dB)[3], pcm_err *e)
+{
+    (void)b, (void)type_map, (void)s, (void)nl, (void)i, (void)B, (void)core, (void)dB;
+    return pcm_errf(e, NULL, 0, "ace_descriptors: not implemented yet");
 }
