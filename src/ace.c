@@ -43,7 +43,8 @@ typedef struct ace_prog {
     int *nd_par;    /* [nnode] parent node or -1 */
     int *nd_a;      /* [nnode] full A index */
     int nterm;
-    int *tm_par;    /* [nterm] parent node (never -1: rank >= 2) */
+    int *tm_par;    /* [nterm] parent node (never -1: rank >= 2); terms sorted by parent */
+    int *nd_t0;     /* [nnode+1] terms of node k: nd_t0[k] .. nd_t0[k+1]-1 */
     int *tm_a;      /* [nterm] */
     double *tm_c;   /* [nterm][P] */
 } ace_prog;
@@ -187,6 +188,29 @@ static void prog_build(ace_impl *im, int mu, ace_prog *pg)
     free(hn.v);
     free(ht.k);
     free(ht.v);
+    /* counting sort of the terms by parent node (stable) */
+    pg->nd_t0 = pcm_calloc((size_t)pg->nnode + 1, sizeof(int));
+    for (int t = 0; t < pg->nterm; t++)
+        pg->nd_t0[pg->tm_par[t] + 1]++;
+    for (int k = 0; k < pg->nnode; k++)
+        pg->nd_t0[k + 1] += pg->nd_t0[k];
+    int *pos = pcm_malloc(((size_t)pg->nnode + 1) * sizeof(int));
+    memcpy(pos, pg->nd_t0, ((size_t)pg->nnode + 1) * sizeof(int));
+    int *np = pcm_malloc(((size_t)pg->nterm + 1) * sizeof(int)), *na = pcm_malloc(((size_t)pg->nterm + 1) * sizeof(int));
+    double *nc = pcm_malloc(((size_t)pg->nterm + 1) * P * sizeof(double));
+    for (int t = 0; t < pg->nterm; t++) {
+        int d = pos[pg->tm_par[t]]++;
+        np[d] = pg->tm_par[t];
+        na[d] = pg->tm_a[t];
+        memcpy(&nc[(size_t)d * P], &pg->tm_c[(size_t)t * P], (size_t)P * sizeof(double));
+    }
+    free(pos);
+    free(pg->tm_par);
+    free(pg->tm_a);
+    free(pg->tm_c);
+    pg->tm_par = np;
+    pg->tm_a = na;
+    pg->tm_c = nc;
 }
 
 static void prog_free(ace_prog *pg)
@@ -198,6 +222,7 @@ static void prog_free(ace_prog *pg)
     free(pg->tm_par);
     free(pg->tm_a);
     free(pg->tm_c);
+    free(pg->nd_t0);
 }
 
 /* ------------------------------------------------------------------ scratch */
@@ -276,6 +301,91 @@ static void embed(int npoti, double rho, double m, double *F, double *dF)
     } else {
         *F = lambda * rho;
         *dF = lambda;
+    }
+}
+
+/* ------------------------------------------------------------------ product tree */
+
+/* Node values v = parent·A[a] and ρ_p += c_p Re(v·A[a_t]) for each node's terms; G := 0.
+ * Always inlined so that the calls with a literal P are specialised. */
+static inline __attribute__((always_inline)) void tree_forward(const ace_prog *pg, const double (*A)[2],
+                                                               double (*v)[2], double (*G)[2], double *rho, int P)
+{
+    const int *nd_par = pg->nd_par, *nd_a = pg->nd_a, *t0 = pg->nd_t0, *tm_a = pg->tm_a;
+    const double *tc = pg->tm_c;
+    double r0 = 0, r1 = 0;
+    for (int k = 0; k < pg->nnode; k++) {
+        int par = nd_par[k];
+        const double *a = A[nd_a[k]];
+        double vr, vi;
+        if (par < 0) {
+            vr = a[0];
+            vi = a[1];
+        } else {
+            vr = v[par][0] * a[0] - v[par][1] * a[1];
+            vi = v[par][0] * a[1] + v[par][1] * a[0];
+        }
+        v[k][0] = vr;
+        v[k][1] = vi;
+        G[k][0] = G[k][1] = 0;
+        for (int t = t0[k]; t < t0[k + 1]; t++) {
+            const double *at = A[tm_a[t]];
+            double re = vr * at[0] - vi * at[1];
+            if (P == 1)
+                r0 += tc[t] * re;
+            else if (P == 2) {
+                r0 += tc[2 * t] * re;
+                r1 += tc[2 * t + 1] * re;
+            } else
+                for (int p = 0; p < P; p++)
+                    rho[p] += tc[(size_t)t * P + p] * re;
+        }
+    }
+    if (P <= 2) {
+        rho[0] += r0;
+        if (P == 2)
+            rho[1] += r1;
+    }
+}
+
+/* Reverse mode: GA[a] += ∂E/∂A[a] (holomorphic) given dF_p = ∂E/∂ρ_p. */
+static inline __attribute__((always_inline)) void tree_backward(const ace_prog *pg, const double (*A)[2],
+                                                                const double (*v)[2], double (*G)[2],
+                                                                double (*GA)[2], const double *dF, int P)
+{
+    const int *nd_par = pg->nd_par, *nd_a = pg->nd_a, *t0 = pg->nd_t0, *tm_a = pg->tm_a;
+    const double *tc = pg->tm_c;
+    double d0 = dF[0], d1 = P > 1 ? dF[1] : 0;
+    for (int k = pg->nnode - 1; k >= 0; k--) {
+        double gr = G[k][0], gi = G[k][1], vr = v[k][0], vi = v[k][1];
+        for (int t = t0[k]; t < t0[k + 1]; t++) {
+            double th;
+            if (P == 1)
+                th = d0 * tc[t];
+            else if (P == 2)
+                th = d0 * tc[2 * t] + d1 * tc[2 * t + 1];
+            else {
+                th = 0;
+                for (int p = 0; p < P; p++)
+                    th += dF[p] * tc[(size_t)t * P + p];
+            }
+            int ai = tm_a[t];
+            gr += th * A[ai][0];
+            gi += th * A[ai][1];
+            GA[ai][0] += th * vr;
+            GA[ai][1] += th * vi;
+        }
+        int par = nd_par[k], ai = nd_a[k];
+        if (par < 0) {
+            GA[ai][0] += gr;
+            GA[ai][1] += gi;
+        } else {
+            const double *a = A[ai], *pv = v[par];
+            G[par][0] += gr * a[0] - gi * a[1];
+            G[par][1] += gr * a[1] + gi * a[0];
+            GA[ai][0] += gr * pv[0] - gi * pv[1];
+            GA[ai][1] += gr * pv[1] + gi * pv[0];
+        }
     }
 }
 
@@ -364,26 +474,14 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
     for (int f = 0; f < pg->n1; f++)
         for (int p = 0; p < P; p++)
             rho[p] += pg->r1_c[f * P + p] * sc->A1[pg->r1_a[f]];
-    double(*v)[2] = sc->v;
+    double(*v)[2] = sc->v, (*G)[2] = sc->G;
     const double(*A)[2] = sc->A;
-    for (int k = 0; k < pg->nnode; k++) {
-        int par = pg->nd_par[k];
-        const double *a = A[pg->nd_a[k]];
-        if (par < 0) {
-            v[k][0] = a[0];
-            v[k][1] = a[1];
-        } else {
-            double vr = v[par][0], vi = v[par][1];
-            v[k][0] = vr * a[0] - vi * a[1];
-            v[k][1] = vr * a[1] + vi * a[0];
-        }
-    }
-    for (int t = 0; t < pg->nterm; t++) {
-        const double *pv = v[pg->tm_par[t]], *a = A[pg->tm_a[t]];
-        double re = pv[0] * a[0] - pv[1] * a[1];
-        for (int p = 0; p < P; p++)
-            rho[p] += pg->tm_c[t * P + p] * re;
-    }
+    if (P == 2)
+        tree_forward(pg, A, v, G, rho, 2);
+    else if (P == 1)
+        tree_forward(pg, A, v, G, rho, 1);
+    else
+        tree_forward(pg, A, v, G, rho, P);
     /* embedding and core repulsion */
     const ace_embedding *em = &b->emb[mu_i];
     double F = 0;
@@ -423,9 +521,8 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
     for (int p = 0; p < P; p++)
         dF[p] *= fcut;
     /* reverse pass */
-    double(*G)[2] = sc->G, (*GA)[2] = sc->GA;
+    double(*GA)[2] = sc->GA;
     memset(GA, 0, (size_t)im->NA * sizeof *GA);
-    memset(G, 0, (size_t)pg->nnode * sizeof *G);
     memset(sc->W1, 0, (size_t)nel * K * sizeof *sc->W1);
     for (int f = 0; f < pg->n1; f++) {
         double th = 0;
@@ -433,30 +530,12 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
             th += dF[p] * pg->r1_c[f * P + p];
         sc->W1[pg->r1_a[f]] += th;
     }
-    for (int t = 0; t < pg->nterm; t++) {
-        double th = 0;
-        for (int p = 0; p < P; p++)
-            th += dF[p] * pg->tm_c[t * P + p];
-        int par = pg->tm_par[t], ai = pg->tm_a[t];
-        G[par][0] += th * A[ai][0];
-        G[par][1] += th * A[ai][1];
-        GA[ai][0] += th * v[par][0];
-        GA[ai][1] += th * v[par][1];
-    }
-    for (int k = pg->nnode - 1; k >= 0; k--) {
-        int par = pg->nd_par[k], ai = pg->nd_a[k];
-        double gr = G[k][0], gi = G[k][1];
-        if (par < 0) {
-            GA[ai][0] += gr;
-            GA[ai][1] += gi;
-        } else {
-            const double *a = A[ai], *pv = v[par];
-            G[par][0] += gr * a[0] - gi * a[1];
-            G[par][1] += gr * a[1] + gi * a[0];
-            GA[ai][0] += gr * pv[0] - gi * pv[1];
-            GA[ai][1] += gr * pv[1] + gi * pv[0];
-        }
-    }
+    if (P == 2)
+        tree_backward(pg, A, v, G, GA, dF, 2);
+    else if (P == 1)
+        tree_backward(pg, A, v, G, GA, dF, 1);
+    else
+        tree_backward(pg, A, v, G, GA, dF, P);
     /* fold ±m */
     double(*W)[2] = sc->W;
     for (int mu = 0; mu < nel; mu++)
@@ -655,6 +734,9 @@ pcm_potential *ace_potential_load(const char *path, pcm_err *e)
     im->nf = ace_nf(b);
     for (int mu = 0; mu < b->nelements; mu++)
         prog_build(im, mu, &im->prog[mu]);
+    if (getenv("ACE_DEBUG_STATS"))
+        for (int mu = 0; mu < b->nelements; mu++)
+            fprintf(stderr, "ace: species %s: %d rank-1, %d tree nodes, %d terms\n", b->elements[mu], im->prog[mu].n1, im->prog[mu].nnode, im->prog[mu].nterm);
     pcm_potential *p = pcm_calloc(1, sizeof *p);
     p->ops = &ace_ops;
     p->impl = im;
