@@ -39,14 +39,16 @@ typedef struct ace_prog {
     int n1;         /* rank-1 terms */
     int *r1_a;      /* [n1] index into A1 (mu*K + k) */
     double *r1_c;   /* [n1][P] */
-    int nnode;      /* interior nodes, parents first */
-    int *nd_par;    /* [nnode] parent node or -1 */
-    int *nd_a;      /* [nnode] full A index */
+    /* Product tree over X = [A (NA entries, full m range) | nodes]: node k is
+     * X[NA+k] = X[nd_par[k]]·A[nd_a[k]], parents before children.  Terms add
+     * c_p·Re(X[tm_par]·A[tm_a]) to ρ_p; they are sorted by parent, those of X[g] being
+     * tm_t0[g] .. tm_t0[g+1]-1. */
+    int nnode;
+    int *nd_par, *nd_a;
     int nterm;
-    int *tm_par;    /* [nterm] parent node (never -1: rank >= 2); terms sorted by parent */
-    int *nd_t0;     /* [nnode+1] terms of node k: nd_t0[k] .. nd_t0[k+1]-1 */
-    int *tm_a;      /* [nterm] */
+    int *tm_par, *tm_a;
     double *tm_c;   /* [nterm][P] */
+    int *tm_t0;     /* [NA+nnode+1] */
 } ace_prog;
 
 typedef struct ace_scratch {
@@ -57,7 +59,7 @@ typedef struct ace_scratch {
     double *val, *dval; /* [cap][nf] */
     double (*y)[2];     /* [cap][nlm] */
     double (*dy)[3][2]; /* [cap][nlm] */
-    double (*A)[2], *A1, (*v)[2], (*G)[2], (*GA)[2], (*W)[2], *W1, *rho, *dF;
+    double (*A)[2], *A1, (*GA)[2], (*W)[2], *W1, *rho, *dF; /* A, GA: [NA + nodes] */
     int err_atom, err_j;
 } ace_scratch;
 
@@ -121,10 +123,26 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static void grow_int(int **p, int *cap, int need)
+{
+    if (need <= *cap)
+        return;
+    while (*cap < need)
+        *cap = *cap ? 2 * *cap : 1024;
+    *p = pcm_realloc(*p, (size_t)*cap * sizeof **p);
+}
+
+/* Factor order inside a product: l first (l = 0 factors are shared by every m
+ * combination), then species, n, m; maximises shared prefixes. */
+static int factor_key(const ace_impl *im, int mu, int n, int l, int m)
+{
+    return ((l * im->b->nelements + mu) * im->N + n) * (2 * im->L + 1) + m + im->L;
+}
+
 static void prog_build(ace_impl *im, int mu, ace_prog *pg)
 {
     const ace_basis *b = im->b;
-    int P = b->emb[mu].ndensity;
+    int P = b->emb[mu].ndensity, NA = im->NA;
     pg->P = P;
     pg->n1 = b->nfunc1[mu];
     pg->r1_a = pcm_malloc((size_t)(pg->n1 + 1) * sizeof(int));
@@ -134,83 +152,91 @@ static void prog_build(ace_impl *im, int mu, ace_prog *pg)
         pg->r1_a[f] = fn->mus[0] * im->K + fn->ns[0] - 1;
         memcpy(&pg->r1_c[f * P], fn->ctildes, (size_t)P * sizeof(double));
     }
-    int capn = 1024, capt = 1024;
-    pg->nd_par = pcm_malloc(capn * sizeof(int));
-    pg->nd_a = pcm_malloc(capn * sizeof(int));
-    pg->tm_par = pcm_malloc(capt * sizeof(int));
-    pg->tm_a = pcm_malloc(capt * sizeof(int));
-    pg->tm_c = pcm_malloc((size_t)capt * P * sizeof(double));
+    int capn = 0, capt = 0, capc = 0;
+    int *tpar = NULL, *ta = NULL;
+    double *tc = NULL;
+    pg->nd_par = pg->nd_a = NULL;
     pg->nnode = pg->nterm = 0;
     kmap hn = {0}, ht = {0};
-    uint64_t NA = (uint64_t)im->NA;
+    uint64_t NX = (uint64_t)NA + 1;
+    /* key -> A index */
+    int nkey = factor_key(im, b->nelements - 1, im->N - 1, im->L - 1, im->L - 1) + 1;
+    int *key2a = pcm_malloc((size_t)nkey * sizeof(int));
+    for (int mj = 0; mj < b->nelements; mj++)
+        for (int n = 0; n < im->N; n++)
+            for (int l = 0; l < im->L; l++)
+                for (int m = -l; m <= l; m++)
+                    key2a[factor_key(im, mj, n, l, m)] = aidx(im, mj, n, l, m);
     for (int f = 0; f < b->nfunc[mu]; f++) {
         const ace_func *fn = &b->func[mu][f];
         int r = fn->rank;
         for (int s = 0; s < fn->nms; s++) {
             int a[ACE_MAX_RANK];
             for (int t = 0; t < r; t++)
-                a[t] = aidx(im, fn->mus[t], fn->ns[t] - 1, fn->ls[t], fn->ms[s * r + t]);
+                a[t] = factor_key(im, fn->mus[t], fn->ns[t] - 1, fn->ls[t], fn->ms[s * r + t]);
             qsort(a, (size_t)r, sizeof(int), cmp_int);
-            int par = -1, found;
-            for (int t = 0; t < r - 1; t++) {
-                int *slot = kmap_slot(&hn, (uint64_t)(par + 1) * NA + (uint64_t)a[t], &found);
+            for (int t = 0; t < r; t++)
+                a[t] = key2a[a[t]];
+            int par = a[0], found; /* global X index */
+            for (int t = 1; t < r - 1; t++) {
+                int *slot = kmap_slot(&hn, (uint64_t)par * NX + (uint64_t)a[t], &found);
                 if (!found) {
-                    if (pg->nnode == capn) {
-                        capn *= 2;
-                        pg->nd_par = pcm_realloc(pg->nd_par, capn * sizeof(int));
-                        pg->nd_a = pcm_realloc(pg->nd_a, capn * sizeof(int));
-                    }
+                    int oc = capn;
+                    grow_int(&pg->nd_par, &capn, pg->nnode + 1);
+                    if (capn != oc)
+                        pg->nd_a = pcm_realloc(pg->nd_a, (size_t)capn * sizeof(int));
                     pg->nd_par[pg->nnode] = par;
                     pg->nd_a[pg->nnode] = a[t];
-                    *slot = pg->nnode++;
+                    *slot = NA + pg->nnode++;
                 }
                 par = *slot;
             }
-            int *slot = kmap_slot(&ht, (uint64_t)par * NA + (uint64_t)a[r - 1], &found);
+            int *slot = kmap_slot(&ht, (uint64_t)par * NX + (uint64_t)a[r - 1], &found);
             if (!found) {
-                if (pg->nterm == capt) {
-                    capt *= 2;
-                    pg->tm_par = pcm_realloc(pg->tm_par, capt * sizeof(int));
-                    pg->tm_a = pcm_realloc(pg->tm_a, capt * sizeof(int));
-                    pg->tm_c = pcm_realloc(pg->tm_c, (size_t)capt * P * sizeof(double));
+                int oc = capt;
+                grow_int(&tpar, &capt, pg->nterm + 1);
+                if (capt != oc) {
+                    ta = pcm_realloc(ta, (size_t)capt * sizeof(int));
+                    capc = capt;
+                    tc = pcm_realloc(tc, (size_t)capc * P * sizeof(double));
                 }
-                pg->tm_par[pg->nterm] = par;
-                pg->tm_a[pg->nterm] = a[r - 1];
+                tpar[pg->nterm] = par;
+                ta[pg->nterm] = a[r - 1];
                 for (int p = 0; p < P; p++)
-                    pg->tm_c[pg->nterm * P + p] = 0;
+                    tc[(size_t)pg->nterm * P + p] = 0;
                 *slot = pg->nterm++;
             }
             for (int p = 0; p < P; p++)
-                pg->tm_c[*slot * P + p] += fn->ctildes[s * P + p];
+                tc[(size_t)*slot * P + p] += fn->ctildes[s * P + p];
         }
     }
+    free(key2a);
     free(hn.k);
     free(hn.v);
     free(ht.k);
     free(ht.v);
-    /* counting sort of the terms by parent node (stable) */
-    pg->nd_t0 = pcm_calloc((size_t)pg->nnode + 1, sizeof(int));
+    /* counting sort of the terms by parent (stable) */
+    int NXn = NA + pg->nnode;
+    pg->tm_t0 = pcm_calloc((size_t)NXn + 1, sizeof(int));
     for (int t = 0; t < pg->nterm; t++)
-        pg->nd_t0[pg->tm_par[t] + 1]++;
-    for (int k = 0; k < pg->nnode; k++)
-        pg->nd_t0[k + 1] += pg->nd_t0[k];
-    int *pos = pcm_malloc(((size_t)pg->nnode + 1) * sizeof(int));
-    memcpy(pos, pg->nd_t0, ((size_t)pg->nnode + 1) * sizeof(int));
-    int *np = pcm_malloc(((size_t)pg->nterm + 1) * sizeof(int)), *na = pcm_malloc(((size_t)pg->nterm + 1) * sizeof(int));
-    double *nc = pcm_malloc(((size_t)pg->nterm + 1) * P * sizeof(double));
+        pg->tm_t0[tpar[t] + 1]++;
+    for (int g = 0; g < NXn; g++)
+        pg->tm_t0[g + 1] += pg->tm_t0[g];
+    int *pos = pcm_malloc(((size_t)NXn + 1) * sizeof(int));
+    memcpy(pos, pg->tm_t0, ((size_t)NXn + 1) * sizeof(int));
+    pg->tm_par = pcm_malloc(((size_t)pg->nterm + 1) * sizeof(int));
+    pg->tm_a = pcm_malloc(((size_t)pg->nterm + 1) * sizeof(int));
+    pg->tm_c = pcm_malloc(((size_t)pg->nterm + 1) * P * sizeof(double));
     for (int t = 0; t < pg->nterm; t++) {
-        int d = pos[pg->tm_par[t]]++;
-        np[d] = pg->tm_par[t];
-        na[d] = pg->tm_a[t];
-        memcpy(&nc[(size_t)d * P], &pg->tm_c[(size_t)t * P], (size_t)P * sizeof(double));
+        int d = pos[tpar[t]]++;
+        pg->tm_par[d] = tpar[t];
+        pg->tm_a[d] = ta[t];
+        memcpy(&pg->tm_c[(size_t)d * P], &tc[(size_t)t * P], (size_t)P * sizeof(double));
     }
     free(pos);
-    free(pg->tm_par);
-    free(pg->tm_a);
-    free(pg->tm_c);
-    pg->tm_par = np;
-    pg->tm_a = na;
-    pg->tm_c = nc;
+    free(tpar);
+    free(ta);
+    free(tc);
 }
 
 static void prog_free(ace_prog *pg)
@@ -222,28 +248,24 @@ static void prog_free(ace_prog *pg)
     free(pg->tm_par);
     free(pg->tm_a);
     free(pg->tm_c);
-    free(pg->nd_t0);
+    free(pg->tm_t0);
 }
 
 /* ------------------------------------------------------------------ scratch */
 
 static void scratch_init(const ace_impl *im, ace_scratch *sc)
 {
-    int maxnode = 1, maxterm = 1;
+    int maxnode = 1;
     for (int mu = 0; mu < im->b->nelements; mu++) {
         if (im->prog[mu].nnode > maxnode)
             maxnode = im->prog[mu].nnode;
-        if (im->prog[mu].nterm > maxterm)
-            maxterm = im->prog[mu].nterm;
     }
     int nel = im->b->nelements, P = im->b->ndensitymax > 0 ? im->b->ndensitymax : 1;
-    sc->A = pcm_malloc((size_t)im->NA * sizeof *sc->A);
-    sc->GA = pcm_malloc((size_t)im->NA * sizeof *sc->GA);
+    sc->A = pcm_malloc((size_t)(im->NA + maxnode) * sizeof *sc->A);
+    sc->GA = pcm_malloc((size_t)(im->NA + maxnode) * sizeof *sc->GA);
     sc->W = pcm_malloc((size_t)im->NA * sizeof *sc->W);
     sc->A1 = pcm_malloc((size_t)nel * im->K * sizeof *sc->A1);
     sc->W1 = pcm_malloc((size_t)nel * im->K * sizeof *sc->W1);
-    sc->v = pcm_malloc((size_t)maxnode * sizeof *sc->v);
-    sc->G = pcm_malloc((size_t)maxnode * sizeof *sc->G);
     sc->rho = pcm_malloc((size_t)P * sizeof *sc->rho);
     sc->dF = pcm_malloc((size_t)P * sizeof *sc->dF);
     sc->cap = 0;
@@ -269,7 +291,7 @@ static void scratch_free(ace_scratch *sc)
 {
     free(sc->r), free(sc->rh), free(sc->mu), free(sc->q), free(sc->val), free(sc->dval);
     free(sc->y), free(sc->dy), free(sc->A), free(sc->GA), free(sc->W), free(sc->A1), free(sc->W1);
-    free(sc->v), free(sc->G), free(sc->rho), free(sc->dF);
+    free(sc->rho), free(sc->dF);
 }
 
 /* ------------------------------------------------------------------ embedding */
@@ -306,40 +328,44 @@ static void embed(int npoti, double rho, double m, double *F, double *dF)
 
 /* ------------------------------------------------------------------ product tree */
 
-/* Node values v = parent·A[a] and ρ_p += c_p Re(v·A[a_t]) for each node's terms; G := 0.
- * Always inlined so that the calls with a literal P are specialised. */
-static inline __attribute__((always_inline)) void tree_forward(const ace_prog *pg, const double (*A)[2],
-                                                               double (*v)[2], double (*G)[2], double *rho, int P)
+/* Terms of parent g: ρ_p += c_p Re(X[g]·A[a_t]).  Always inlined so that the
+ * calls with a literal P are specialised. */
+static inline __attribute__((always_inline)) void terms_fwd(const ace_prog *pg, const double (*X)[2], int g,
+                                                            double *rho, double *r0, double *r1, int P)
 {
-    const int *nd_par = pg->nd_par, *nd_a = pg->nd_a, *t0 = pg->nd_t0, *tm_a = pg->tm_a;
-    const double *tc = pg->tm_c;
+    const int *restrict tm_a = pg->tm_a;
+    const double *restrict tc = pg->tm_c;
+    double vr = X[g][0], vi = X[g][1], s0 = *r0, s1 = *r1;
+    for (int t = pg->tm_t0[g], t1 = pg->tm_t0[g + 1]; t < t1; t++) {
+        const double *at = X[tm_a[t]];
+        double re = vr * at[0] - vi * at[1];
+        if (P == 1)
+            s0 += tc[t] * re;
+        else if (P == 2) {
+            s0 += tc[2 * t] * re;
+            s1 += tc[2 * t + 1] * re;
+        } else
+            for (int p = 0; p < P; p++)
+                rho[p] += tc[(size_t)t * P + p] * re;
+    }
+    *r0 = s0;
+    *r1 = s1;
+}
+
+/* X[NA+k] for every node, and the densities (rho zeroed by the caller). */
+static inline __attribute__((always_inline)) void tree_forward(const ace_prog *pg, int NA, double (*X)[2],
+                                                               double *rho, int P)
+{
+    const int *restrict nd_par = pg->nd_par, *restrict nd_a = pg->nd_a;
     double r0 = 0, r1 = 0;
+    for (int g = 0; g < NA; g++)
+        terms_fwd(pg, X, g, rho, &r0, &r1, P);
     for (int k = 0; k < pg->nnode; k++) {
-        int par = nd_par[k];
-        const double *a = A[nd_a[k]];
-        double vr, vi;
-        if (par < 0) {
-            vr = a[0];
-            vi = a[1];
-        } else {
-            vr = v[par][0] * a[0] - v[par][1] * a[1];
-            vi = v[par][0] * a[1] + v[par][1] * a[0];
-        }
-        v[k][0] = vr;
-        v[k][1] = vi;
-        G[k][0] = G[k][1] = 0;
-        for (int t = t0[k]; t < t0[k + 1]; t++) {
-            const double *at = A[tm_a[t]];
-            double re = vr * at[0] - vi * at[1];
-            if (P == 1)
-                r0 += tc[t] * re;
-            else if (P == 2) {
-                r0 += tc[2 * t] * re;
-                r1 += tc[2 * t + 1] * re;
-            } else
-                for (int p = 0; p < P; p++)
-                    rho[p] += tc[(size_t)t * P + p] * re;
-        }
+        const double *a = X[nd_a[k]], *pv = X[nd_par[k]];
+        double(*x) = X[NA + k];
+        x[0] = pv[0] * a[0] - pv[1] * a[1];
+        x[1] = pv[0] * a[1] + pv[1] * a[0];
+        terms_fwd(pg, X, NA + k, rho, &r0, &r1, P);
     }
     if (P <= 2) {
         rho[0] += r0;
@@ -348,44 +374,57 @@ static inline __attribute__((always_inline)) void tree_forward(const ace_prog *p
     }
 }
 
-/* Reverse mode: GA[a] += ∂E/∂A[a] (holomorphic) given dF_p = ∂E/∂ρ_p. */
-static inline __attribute__((always_inline)) void tree_backward(const ace_prog *pg, const double (*A)[2],
-                                                                const double (*v)[2], double (*G)[2],
-                                                                double (*GA)[2], const double *dF, int P)
+/* Adjoint of the terms of parent g: returns Σ θ_t A[a_t] (to add to G[g]);
+ * G[a_t] += θ_t X[g]. */
+static inline __attribute__((always_inline)) void terms_bwd(const ace_prog *pg, const double (*X)[2], double (*G)[2],
+                                                            int g, const double *dF, double *gr, double *gi, int P)
 {
-    const int *nd_par = pg->nd_par, *nd_a = pg->nd_a, *t0 = pg->nd_t0, *tm_a = pg->tm_a;
-    const double *tc = pg->tm_c;
-    double d0 = dF[0], d1 = P > 1 ? dF[1] : 0;
+    const int *restrict tm_a = pg->tm_a;
+    const double *restrict tc = pg->tm_c;
+    double vr = X[g][0], vi = X[g][1], sr = 0, si = 0, d0 = dF[0], d1 = P > 1 ? dF[1] : 0;
+    for (int t = pg->tm_t0[g], t1 = pg->tm_t0[g + 1]; t < t1; t++) {
+        double th;
+        if (P == 1)
+            th = d0 * tc[t];
+        else if (P == 2)
+            th = d0 * tc[2 * t] + d1 * tc[2 * t + 1];
+        else {
+            th = 0;
+            for (int p = 0; p < P; p++)
+                th += dF[p] * tc[(size_t)t * P + p];
+        }
+        int ai = tm_a[t];
+        sr += th * X[ai][0];
+        si += th * X[ai][1];
+        G[ai][0] += th * vr;
+        G[ai][1] += th * vi;
+    }
+    *gr = sr;
+    *gi = si;
+}
+
+/* Reverse mode: G[g] = ∂E/∂X[g] (holomorphic), given dF_p = ∂E/∂ρ_p; G[0..NA) is
+ * the derivative w.r.t. A.  G must be zero on entry. */
+static inline __attribute__((always_inline)) void tree_backward(const ace_prog *pg, int NA, const double (*X)[2],
+                                                                double (*G)[2], const double *dF, int P)
+{
+    const int *restrict nd_par = pg->nd_par, *restrict nd_a = pg->nd_a;
     for (int k = pg->nnode - 1; k >= 0; k--) {
-        double gr = G[k][0], gi = G[k][1], vr = v[k][0], vi = v[k][1];
-        for (int t = t0[k]; t < t0[k + 1]; t++) {
-            double th;
-            if (P == 1)
-                th = d0 * tc[t];
-            else if (P == 2)
-                th = d0 * tc[2 * t] + d1 * tc[2 * t + 1];
-            else {
-                th = 0;
-                for (int p = 0; p < P; p++)
-                    th += dF[p] * tc[(size_t)t * P + p];
-            }
-            int ai = tm_a[t];
-            gr += th * A[ai][0];
-            gi += th * A[ai][1];
-            GA[ai][0] += th * vr;
-            GA[ai][1] += th * vi;
-        }
+        double tr, ti;
+        terms_bwd(pg, X, G, NA + k, dF, &tr, &ti, P);
+        double gr = G[NA + k][0] + tr, gi = G[NA + k][1] + ti;
         int par = nd_par[k], ai = nd_a[k];
-        if (par < 0) {
-            GA[ai][0] += gr;
-            GA[ai][1] += gi;
-        } else {
-            const double *a = A[ai], *pv = v[par];
-            G[par][0] += gr * a[0] - gi * a[1];
-            G[par][1] += gr * a[1] + gi * a[0];
-            GA[ai][0] += gr * pv[0] - gi * pv[1];
-            GA[ai][1] += gr * pv[1] + gi * pv[0];
-        }
+        const double *a = X[ai], *pv = X[par];
+        G[par][0] += gr * a[0] - gi * a[1];
+        G[par][1] += gr * a[1] + gi * a[0];
+        G[ai][0] += gr * pv[0] - gi * pv[1];
+        G[ai][1] += gr * pv[1] + gi * pv[0];
+    }
+    for (int g = 0; g < NA; g++) {
+        double tr, ti;
+        terms_bwd(pg, X, G, g, dF, &tr, &ti, P);
+        G[g][0] += tr;
+        G[g][1] += ti;
     }
 }
 
@@ -474,14 +513,14 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
     for (int f = 0; f < pg->n1; f++)
         for (int p = 0; p < P; p++)
             rho[p] += pg->r1_c[f * P + p] * sc->A1[pg->r1_a[f]];
-    double(*v)[2] = sc->v, (*G)[2] = sc->G;
-    const double(*A)[2] = sc->A;
+    double(*X)[2] = sc->A;
+    int NA = im->NA;
     if (P == 2)
-        tree_forward(pg, A, v, G, rho, 2);
+        tree_forward(pg, NA, X, rho, 2);
     else if (P == 1)
-        tree_forward(pg, A, v, G, rho, 1);
+        tree_forward(pg, NA, X, rho, 1);
     else
-        tree_forward(pg, A, v, G, rho, P);
+        tree_forward(pg, NA, X, rho, P);
     /* embedding and core repulsion */
     const ace_embedding *em = &b->emb[mu_i];
     double F = 0;
@@ -522,7 +561,7 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
         dF[p] *= fcut;
     /* reverse pass */
     double(*GA)[2] = sc->GA;
-    memset(GA, 0, (size_t)im->NA * sizeof *GA);
+    memset(GA, 0, (size_t)(NA + pg->nnode) * sizeof *GA);
     memset(sc->W1, 0, (size_t)nel * K * sizeof *sc->W1);
     for (int f = 0; f < pg->n1; f++) {
         double th = 0;
@@ -531,11 +570,11 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
         sc->W1[pg->r1_a[f]] += th;
     }
     if (P == 2)
-        tree_backward(pg, A, v, G, GA, dF, 2);
+        tree_backward(pg, NA, (const double(*)[2])X, GA, dF, 2);
     else if (P == 1)
-        tree_backward(pg, A, v, G, GA, dF, 1);
+        tree_backward(pg, NA, (const double(*)[2])X, GA, dF, 1);
     else
-        tree_backward(pg, A, v, G, GA, dF, P);
+        tree_backward(pg, NA, (const double(*)[2])X, GA, dF, P);
     /* fold ±m */
     double(*W)[2] = sc->W;
     for (int mu = 0; mu < nel; mu++)
