@@ -23,6 +23,7 @@
  */
 #include "ace.h"
 
+#include <assert.h>
 #include <math.h>
 #include <omp.h>
 #include <stdint.h>
@@ -49,6 +50,7 @@ typedef struct ace_prog {
     int *tm_par, *tm_a;
     double *tm_c;   /* [nterm][P] */
     int *tm_t0;     /* [NA+nnode+1] */
+    int *ch0;       /* [NA+nnode+1] children of X[g]: nodes ch0[g] .. ch0[g+1]-1 (BFS order) */
 } ace_prog;
 
 typedef struct ace_scratch {
@@ -60,6 +62,7 @@ typedef struct ace_scratch {
     double (*y)[2];     /* [cap][nlm] */
     double (*dy)[3][2]; /* [cap][nlm] */
     double (*A)[2], *A1, (*GA)[2], (*W)[2], *W1, *rho, *dF; /* A, GA: [NA + nodes] */
+    double (*S)[2], *th;  /* [NA + nodes][P] term sums; [nterm] θ */
     int err_atom, err_j;
 } ace_scratch;
 
@@ -139,6 +142,70 @@ static int factor_key(const ace_impl *im, int mu, int n, int l, int m)
     return ((l * im->b->nelements + mu) * im->N + n) * (2 * im->L + 1) + m + im->L;
 }
 
+static const int *bfs_key; /* sort helper (single-threaded load) */
+static int cmp_bfs(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    for (int c = 0; c < 3; c++)
+        if (bfs_key[3 * x + c] != bfs_key[3 * y + c])
+            return bfs_key[3 * x + c] < bfs_key[3 * y + c] ? -1 : 1;
+    return 0;
+}
+
+/* Renumber nodes breadth-first (depth, parent, factor), so that parents precede their
+ * children and the children of every parent are contiguous; remap term parents. */
+static void bfs_order(ace_prog *pg, int NA, int *tpar)
+{
+    int nn = pg->nnode;
+    int *depth = pcm_malloc(((size_t)nn + 1) * sizeof(int)), *newi = pcm_malloc(((size_t)nn + 1) * sizeof(int));
+    int *key = pcm_malloc(((size_t)nn + 1) * 3 * sizeof(int)), *ord = pcm_malloc(((size_t)nn + 1) * sizeof(int));
+    for (int k = 0; k < nn; k++)
+        depth[k] = pg->nd_par[k] < NA ? 1 : depth[pg->nd_par[k] - NA] + 1;
+    int maxd = 0;
+    for (int k = 0; k < nn; k++)
+        maxd = depth[k] > maxd ? depth[k] : maxd;
+    int next = 0;
+    for (int d = 1; d <= maxd; d++) {
+        int m = 0;
+        for (int k = 0; k < nn; k++)
+            if (depth[k] == d) {
+                int par = pg->nd_par[k];
+                key[3 * k] = d;
+                key[3 * k + 1] = par < NA ? par : NA + newi[par - NA];
+                key[3 * k + 2] = pg->nd_a[k];
+                ord[m++] = k;
+            }
+        bfs_key = key;
+        qsort(ord, (size_t)m, sizeof(int), cmp_bfs);
+        for (int q = 0; q < m; q++)
+            newi[ord[q]] = next++;
+    }
+    int *np = pcm_malloc(((size_t)nn + 1) * sizeof(int)), *na = pcm_malloc(((size_t)nn + 1) * sizeof(int));
+    for (int k = 0; k < nn; k++) {
+        int par = pg->nd_par[k];
+        np[newi[k]] = par < NA ? par : NA + newi[par - NA];
+        na[newi[k]] = pg->nd_a[k];
+    }
+    free(pg->nd_par);
+    free(pg->nd_a);
+    pg->nd_par = np;
+    pg->nd_a = na;
+    for (int t = 0; t < pg->nterm; t++)
+        if (tpar[t] >= NA)
+            tpar[t] = NA + newi[tpar[t] - NA];
+    pg->ch0 = pcm_calloc((size_t)NA + nn + 1, sizeof(int));
+    for (int k = 0; k < nn; k++) {
+        assert(k == 0 || np[k] >= np[k - 1]);
+        pg->ch0[np[k] + 1]++;
+    }
+    for (int g = 0; g < NA + nn; g++)
+        pg->ch0[g + 1] += pg->ch0[g];
+    free(depth);
+    free(newi);
+    free(key);
+    free(ord);
+}
+
 static void prog_build(ace_impl *im, int mu, ace_prog *pg)
 {
     const ace_basis *b = im->b;
@@ -211,6 +278,7 @@ static void prog_build(ace_impl *im, int mu, ace_prog *pg)
         }
     }
     free(key2a);
+    bfs_order(pg, NA, tpar);
     free(hn.k);
     free(hn.v);
     free(ht.k);
@@ -249,16 +317,19 @@ static void prog_free(ace_prog *pg)
     free(pg->tm_a);
     free(pg->tm_c);
     free(pg->tm_t0);
+    free(pg->ch0);
 }
 
 /* ------------------------------------------------------------------ scratch */
 
 static void scratch_init(const ace_impl *im, ace_scratch *sc)
 {
-    int maxnode = 1;
+    int maxnode = 1, maxterm = 1;
     for (int mu = 0; mu < im->b->nelements; mu++) {
         if (im->prog[mu].nnode > maxnode)
             maxnode = im->prog[mu].nnode;
+        if (im->prog[mu].nterm > maxterm)
+            maxterm = im->prog[mu].nterm;
     }
     int nel = im->b->nelements, P = im->b->ndensitymax > 0 ? im->b->ndensitymax : 1;
     sc->A = pcm_malloc((size_t)(im->NA + maxnode) * sizeof *sc->A);
@@ -268,6 +339,8 @@ static void scratch_init(const ace_impl *im, ace_scratch *sc)
     sc->W1 = pcm_malloc((size_t)nel * im->K * sizeof *sc->W1);
     sc->rho = pcm_malloc((size_t)P * sizeof *sc->rho);
     sc->dF = pcm_malloc((size_t)P * sizeof *sc->dF);
+    sc->S = pcm_malloc((size_t)(im->NA + maxnode) * P * sizeof *sc->S);
+    sc->th = pcm_malloc((size_t)maxterm * sizeof *sc->th);
     sc->cap = 0;
 }
 
@@ -291,7 +364,7 @@ static void scratch_free(ace_scratch *sc)
 {
     free(sc->r), free(sc->rh), free(sc->mu), free(sc->q), free(sc->val), free(sc->dval);
     free(sc->y), free(sc->dy), free(sc->A), free(sc->GA), free(sc->W), free(sc->A1), free(sc->W1);
-    free(sc->rho), free(sc->dF);
+    free(sc->rho), free(sc->dF), free(sc->S), free(sc->th);
 }
 
 /* ------------------------------------------------------------------ embedding */
@@ -328,44 +401,58 @@ static void embed(int npoti, double rho, double m, double *F, double *dF)
 
 /* ------------------------------------------------------------------ product tree */
 
-/* Terms of parent g: ρ_p += c_p Re(X[g]·A[a_t]).  Always inlined so that the
- * calls with a literal P are specialised. */
-static inline __attribute__((always_inline)) void terms_fwd(const ace_prog *pg, const double (*X)[2], int g,
-                                                            double *rho, double *r0, double *r1, int P)
+/* Complex numbers as GCC/Clang 2-double vectors (SSE2 registers). */
+typedef double v2d __attribute__((vector_size(16)));
+
+static inline v2d cmul(v2d a, v2d b)
 {
-    const int *restrict tm_a = pg->tm_a;
-    const double *restrict tc = pg->tm_c;
-    double vr = X[g][0], vi = X[g][1], s0 = *r0, s1 = *r1;
-    for (int t = pg->tm_t0[g], t1 = pg->tm_t0[g + 1]; t < t1; t++) {
-        const double *at = X[tm_a[t]];
-        double re = vr * at[0] - vi * at[1];
-        if (P == 1)
-            s0 += tc[t] * re;
-        else if (P == 2) {
-            s0 += tc[2 * t] * re;
-            s1 += tc[2 * t + 1] * re;
-        } else
-            for (int p = 0; p < P; p++)
-                rho[p] += tc[(size_t)t * P + p] * re;
-    }
-    *r0 = s0;
-    *r1 = s1;
+    return (v2d){a[0] * b[0] - a[1] * b[1], a[0] * b[1] + a[1] * b[0]};
 }
 
-/* X[NA+k] for every node, and the densities (rho zeroed by the caller). */
-static inline __attribute__((always_inline)) void tree_forward(const ace_prog *pg, int NA, double (*X)[2],
-                                                               double *rho, int P)
+/* Forward pass.  X[NA+k] = X[par]·A[a] for every node; for each parent g,
+ * S[g][p] = Σ_{terms t of g} c_{t,p} A[a_t] and ρ_p += Re(X[g]·S[g][p]).
+ * rho is zeroed by the caller.  Always inlined: literal P values are specialised. */
+static inline __attribute__((always_inline)) void tree_forward(const ace_prog *pg, int NA, v2d *restrict X,
+                                                               v2d *restrict S, double *rho, int P)
 {
-    const int *restrict nd_par = pg->nd_par, *restrict nd_a = pg->nd_a;
+    const int *restrict nd_par = pg->nd_par, *restrict nd_a = pg->nd_a, *restrict t0 = pg->tm_t0;
+    const int *restrict tm_a = pg->tm_a;
+    const double *restrict tc = pg->tm_c;
+    int ng = NA + pg->nnode;
     double r0 = 0, r1 = 0;
-    for (int g = 0; g < NA; g++)
-        terms_fwd(pg, X, g, rho, &r0, &r1, P);
-    for (int k = 0; k < pg->nnode; k++) {
-        const double *a = X[nd_a[k]], *pv = X[nd_par[k]];
-        double(*x) = X[NA + k];
-        x[0] = pv[0] * a[0] - pv[1] * a[1];
-        x[1] = pv[0] * a[1] + pv[1] * a[0];
-        terms_fwd(pg, X, NA + k, rho, &r0, &r1, P);
+    for (int g = 0; g < ng; g++) {
+        if (g >= NA)
+            X[g] = cmul(X[nd_par[g - NA]], X[nd_a[g - NA]]);
+        int ta = t0[g], tb = t0[g + 1];
+        if (ta == tb)
+            continue;
+        v2d x = X[g];
+        if (P == 1 || P == 2) {
+            v2d s0 = {0, 0}, s1 = {0, 0};
+            for (int t = ta; t < tb; t++) {
+                v2d at = X[tm_a[t]];
+                if (P == 1)
+                    s0 += tc[t] * at;
+                else {
+                    s0 += tc[2 * t] * at;
+                    s1 += tc[2 * t + 1] * at;
+                }
+            }
+            S[(size_t)g * P] = s0;
+            r0 += x[0] * s0[0] - x[1] * s0[1];
+            if (P == 2) {
+                S[(size_t)g * P + 1] = s1;
+                r1 += x[0] * s1[0] - x[1] * s1[1];
+            }
+        } else {
+            for (int p = 0; p < P; p++) {
+                v2d sp = {0, 0};
+                for (int t = ta; t < tb; t++)
+                    sp += tc[(size_t)t * P + p] * X[tm_a[t]];
+                S[(size_t)g * P + p] = sp;
+                rho[p] += x[0] * sp[0] - x[1] * sp[1];
+            }
+        }
     }
     if (P <= 2) {
         rho[0] += r0;
@@ -374,57 +461,49 @@ static inline __attribute__((always_inline)) void tree_forward(const ace_prog *p
     }
 }
 
-/* Adjoint of the terms of parent g: returns Σ θ_t A[a_t] (to add to G[g]);
- * G[a_t] += θ_t X[g]. */
-static inline __attribute__((always_inline)) void terms_bwd(const ace_prog *pg, const double (*X)[2], double (*G)[2],
-                                                            int g, const double *dF, double *gr, double *gi, int P)
+/* Reverse mode: G[g] = ∂E/∂X[g] (holomorphic) given dF_p = ∂E/∂ρ_p, so that
+ * G[0..NA) is the derivative w.r.t. A.  Pull form: a node sums its children's
+ * G·A[a] (children are final, they come later in BFS order) and pushes only into the
+ * small A block.  G[0..NA) must be zero on entry; th is scratch [nterm]. */
+static inline __attribute__((always_inline)) void tree_backward(const ace_prog *pg, int NA, const v2d *restrict X,
+                                                                const v2d *restrict S, v2d *restrict G,
+                                                                double *restrict th, const double *dF, int P)
 {
+    const int *restrict nd_par = pg->nd_par, *restrict nd_a = pg->nd_a, *restrict t0 = pg->tm_t0;
     const int *restrict tm_a = pg->tm_a;
     const double *restrict tc = pg->tm_c;
-    double vr = X[g][0], vi = X[g][1], sr = 0, si = 0, d0 = dF[0], d1 = P > 1 ? dF[1] : 0;
-    for (int t = pg->tm_t0[g], t1 = pg->tm_t0[g + 1]; t < t1; t++) {
-        double th;
+    int nt = pg->nterm;
+    double d0 = dF[0], d1 = P > 1 ? dF[1] : 0;
+    for (int t = 0; t < nt; t++) {
         if (P == 1)
-            th = d0 * tc[t];
+            th[t] = d0 * tc[t];
         else if (P == 2)
-            th = d0 * tc[2 * t] + d1 * tc[2 * t + 1];
+            th[t] = d0 * tc[2 * t] + d1 * tc[2 * t + 1];
         else {
-            th = 0;
+            double v = 0;
             for (int p = 0; p < P; p++)
-                th += dF[p] * tc[(size_t)t * P + p];
+                v += dF[p] * tc[(size_t)t * P + p];
+            th[t] = v;
         }
-        int ai = tm_a[t];
-        sr += th * X[ai][0];
-        si += th * X[ai][1];
-        G[ai][0] += th * vr;
-        G[ai][1] += th * vi;
     }
-    *gr = sr;
-    *gi = si;
-}
-
-/* Reverse mode: G[g] = ∂E/∂X[g] (holomorphic), given dF_p = ∂E/∂ρ_p; G[0..NA) is
- * the derivative w.r.t. A.  G must be zero on entry. */
-static inline __attribute__((always_inline)) void tree_backward(const ace_prog *pg, int NA, const double (*X)[2],
-                                                                double (*G)[2], const double *dF, int P)
-{
-    const int *restrict nd_par = pg->nd_par, *restrict nd_a = pg->nd_a;
-    for (int k = pg->nnode - 1; k >= 0; k--) {
-        double tr, ti;
-        terms_bwd(pg, X, G, NA + k, dF, &tr, &ti, P);
-        double gr = G[NA + k][0] + tr, gi = G[NA + k][1] + ti;
-        int par = nd_par[k], ai = nd_a[k];
-        const double *a = X[ai], *pv = X[par];
-        G[par][0] += gr * a[0] - gi * a[1];
-        G[par][1] += gr * a[1] + gi * a[0];
-        G[ai][0] += gr * pv[0] - gi * pv[1];
-        G[ai][1] += gr * pv[1] + gi * pv[0];
-    }
-    for (int g = 0; g < NA; g++) {
-        double tr, ti;
-        terms_bwd(pg, X, G, g, dF, &tr, &ti, P);
-        G[g][0] += tr;
-        G[g][1] += ti;
+    const int *restrict ch0 = pg->ch0;
+    for (int g = NA + pg->nnode - 1; g >= 0; g--) {
+        v2d gg = {0, 0};
+        int ta = t0[g], tb = t0[g + 1];
+        if (ta < tb) {
+            v2d x = X[g];
+            for (int p = 0; p < P; p++)
+                gg += dF[p] * S[(size_t)g * P + p];
+            for (int t = ta; t < tb; t++)
+                G[tm_a[t]] += th[t] * x;
+        }
+        for (int c = ch0[g], c1 = ch0[g + 1]; c < c1; c++)
+            gg += cmul(G[NA + c], X[nd_a[c]]);
+        if (g >= NA) {
+            G[g] = gg;
+            G[nd_a[g - NA]] += cmul(gg, X[nd_par[g - NA]]);
+        } else
+            G[g] += gg;
     }
 }
 
@@ -513,14 +592,14 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
     for (int f = 0; f < pg->n1; f++)
         for (int p = 0; p < P; p++)
             rho[p] += pg->r1_c[f * P + p] * sc->A1[pg->r1_a[f]];
-    double(*X)[2] = sc->A;
+    v2d *X = (v2d *)sc->A, *S = (v2d *)sc->S;
     int NA = im->NA;
     if (P == 2)
-        tree_forward(pg, NA, X, rho, 2);
+        tree_forward(pg, NA, X, S, rho, 2);
     else if (P == 1)
-        tree_forward(pg, NA, X, rho, 1);
+        tree_forward(pg, NA, X, S, rho, 1);
     else
-        tree_forward(pg, NA, X, rho, P);
+        tree_forward(pg, NA, X, S, rho, P);
     /* embedding and core repulsion */
     const ace_embedding *em = &b->emb[mu_i];
     double F = 0;
@@ -561,7 +640,7 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
         dF[p] *= fcut;
     /* reverse pass */
     double(*GA)[2] = sc->GA;
-    memset(GA, 0, (size_t)(NA + pg->nnode) * sizeof *GA);
+    memset(GA, 0, (size_t)NA * sizeof *GA); /* node entries are written before they are read */
     memset(sc->W1, 0, (size_t)nel * K * sizeof *sc->W1);
     for (int f = 0; f < pg->n1; f++) {
         double th = 0;
@@ -570,11 +649,11 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
         sc->W1[pg->r1_a[f]] += th;
     }
     if (P == 2)
-        tree_backward(pg, NA, (const double(*)[2])X, GA, dF, 2);
+        tree_backward(pg, NA, X, S, (v2d *)GA, sc->th, dF, 2);
     else if (P == 1)
-        tree_backward(pg, NA, (const double(*)[2])X, GA, dF, 1);
+        tree_backward(pg, NA, X, S, (v2d *)GA, sc->th, dF, 1);
     else
-        tree_backward(pg, NA, (const double(*)[2])X, GA, dF, P);
+        tree_backward(pg, NA, X, S, (v2d *)GA, sc->th, dF, P);
     /* fold ±m */
     double(*W)[2] = sc->W;
     for (int mu = 0; mu < nel; mu++)
