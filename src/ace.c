@@ -409,50 +409,33 @@ static inline v2d cmul(v2d a, v2d b)
     return (v2d){a[0] * b[0] - a[1] * b[1], a[0] * b[1] + a[1] * b[0]};
 }
 
-/* Forward pass.  X[NA+k] = X[par]·A[a] for every node; for each parent g,
- * S[g][p] = Σ_{terms t of g} c_{t,p} A[a_t] and ρ_p += Re(X[g]·S[g][p]).
- * rho is zeroed by the caller.  Always inlined: literal P values are specialised. */
+/* Forward pass, flat (no data-dependent branches): X[NA+k] = X[par]·A[a] for every
+ * node (BFS order: parents first), then ρ_p += c_{t,p} Re(X[par_t]·A[a_t]) for every
+ * term.  Node adjoints are zeroed for the push-form reverse pass.  rho is zeroed by
+ * the caller.  Always inlined: literal P values are specialised. */
 static inline __attribute__((always_inline)) void tree_forward(const ace_prog *pg, int NA, v2d *restrict X,
-                                                               v2d *restrict S, double *rho, int P)
+                                                               v2d *restrict G, double *rho, int P)
 {
-    const int *restrict nd_par = pg->nd_par, *restrict nd_a = pg->nd_a, *restrict t0 = pg->tm_t0;
-    const int *restrict tm_a = pg->tm_a;
+    const int *restrict nd_par = pg->nd_par, *restrict nd_a = pg->nd_a;
+    const int *restrict tm_par = pg->tm_par, *restrict tm_a = pg->tm_a;
     const double *restrict tc = pg->tm_c;
-    int ng = NA + pg->nnode;
+    int nn = pg->nnode, nt = pg->nterm;
+    for (int k = 0; k < nn; k++) {
+        X[NA + k] = cmul(X[nd_par[k]], X[nd_a[k]]);
+        G[NA + k] = (v2d){0, 0};
+    }
     double r0 = 0, r1 = 0;
-    for (int g = 0; g < ng; g++) {
-        if (g >= NA)
-            X[g] = cmul(X[nd_par[g - NA]], X[nd_a[g - NA]]);
-        int ta = t0[g], tb = t0[g + 1];
-        if (ta == tb)
-            continue;
-        v2d x = X[g];
-        if (P == 1 || P == 2) {
-            v2d s0 = {0, 0}, s1 = {0, 0};
-            for (int t = ta; t < tb; t++) {
-                v2d at = X[tm_a[t]];
-                if (P == 1)
-                    s0 += tc[t] * at;
-                else {
-                    s0 += tc[2 * t] * at;
-                    s1 += tc[2 * t + 1] * at;
-                }
-            }
-            S[(size_t)g * P] = s0;
-            r0 += x[0] * s0[0] - x[1] * s0[1];
-            if (P == 2) {
-                S[(size_t)g * P + 1] = s1;
-                r1 += x[0] * s1[0] - x[1] * s1[1];
-            }
-        } else {
-            for (int p = 0; p < P; p++) {
-                v2d sp = {0, 0};
-                for (int t = ta; t < tb; t++)
-                    sp += tc[(size_t)t * P + p] * X[tm_a[t]];
-                S[(size_t)g * P + p] = sp;
-                rho[p] += x[0] * sp[0] - x[1] * sp[1];
-            }
-        }
+    for (int t = 0; t < nt; t++) {
+        v2d x = X[tm_par[t]], a = X[tm_a[t]];
+        double re = x[0] * a[0] - x[1] * a[1];
+        if (P == 1)
+            r0 += tc[t] * re;
+        else if (P == 2) {
+            r0 += tc[2 * t] * re;
+            r1 += tc[2 * t + 1] * re;
+        } else
+            for (int p = 0; p < P; p++)
+                rho[p] += tc[(size_t)t * P + p] * re;
     }
     if (P <= 2) {
         rho[0] += r0;
@@ -461,55 +444,58 @@ static inline __attribute__((always_inline)) void tree_forward(const ace_prog *p
     }
 }
 
-/* Reverse mode: G[g] = ∂E/∂X[g] (holomorphic) given dF_p = ∂E/∂ρ_p, so that
- * G[0..NA) is the derivative w.r.t. A.  Pull form: a node sums its children's
- * G·A[a] (children are final, they come later in BFS order) and pushes only into the
- * small A block.  G[0..NA) must be zero on entry; th is scratch [nterm]. */
+/* Reverse mode (push form, flat): G[g] = ∂E/∂X[g] (holomorphic) given dF_p = ∂E/∂ρ_p;
+ * G[0..NA) is the derivative w.r.t. A and must be zero on entry. */
 static inline __attribute__((always_inline)) void tree_backward(const ace_prog *pg, int NA, const v2d *restrict X,
-                                                                const v2d *restrict S, v2d *restrict G,
-                                                                double *restrict th, const double *dF, int P)
+                                                                v2d *restrict G, const double *dF, int P)
 {
-    const int *restrict nd_par = pg->nd_par, *restrict nd_a = pg->nd_a, *restrict t0 = pg->tm_t0;
-    const int *restrict tm_a = pg->tm_a;
+    const int *restrict nd_par = pg->nd_par, *restrict nd_a = pg->nd_a;
+    const int *restrict tm_par = pg->tm_par, *restrict tm_a = pg->tm_a;
     const double *restrict tc = pg->tm_c;
-    int nt = pg->nterm;
+    int nn = pg->nnode, nt = pg->nterm;
     double d0 = dF[0], d1 = P > 1 ? dF[1] : 0;
     for (int t = 0; t < nt; t++) {
+        double th;
         if (P == 1)
-            th[t] = d0 * tc[t];
+            th = d0 * tc[t];
         else if (P == 2)
-            th[t] = d0 * tc[2 * t] + d1 * tc[2 * t + 1];
+            th = d0 * tc[2 * t] + d1 * tc[2 * t + 1];
         else {
-            double v = 0;
+            th = 0;
             for (int p = 0; p < P; p++)
-                v += dF[p] * tc[(size_t)t * P + p];
-            th[t] = v;
+                th += dF[p] * tc[(size_t)t * P + p];
         }
+        int par = tm_par[t], ai = tm_a[t];
+        v2d x = X[par], a = X[ai];
+        G[par] += th * a;
+        G[ai] += th * x;
     }
-    const int *restrict ch0 = pg->ch0;
-    for (int g = NA + pg->nnode - 1; g >= 0; g--) {
-        v2d gg = {0, 0};
-        int ta = t0[g], tb = t0[g + 1];
-        if (ta < tb) {
-            v2d x = X[g];
-            for (int p = 0; p < P; p++)
-                gg += dF[p] * S[(size_t)g * P + p];
-            for (int t = ta; t < tb; t++)
-                G[tm_a[t]] += th[t] * x;
-        }
-        for (int c = ch0[g], c1 = ch0[g + 1]; c < c1; c++)
-            gg += cmul(G[NA + c], X[nd_a[c]]);
-        if (g >= NA) {
-            G[g] = gg;
-            G[nd_a[g - NA]] += cmul(gg, X[nd_par[g - NA]]);
-        } else
-            G[g] += gg;
+    for (int k = nn - 1; k >= 0; k--) {
+        int par = nd_par[k], ai = nd_a[k];
+        v2d gg = G[NA + k];
+        G[par] += cmul(gg, X[ai]);
+        G[ai] += cmul(gg, X[par]);
     }
 }
 
 /* ------------------------------------------------------------------ one atom */
 
 /* Energy of atom i and ∂E_i/∂r_j into fij[q] for its pairs; per-atom virial into wv. */
+#ifdef ACE_PROFILE /* phase timings (make CFLAGS=-DACE_PROFILE), printed at destroy */
+#include <time.h>
+static double tph[4];
+static double tnow(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+#define PROF(k, t0, t1) (t1 = tnow(), tph[k] += t1 - t0)
+#else
+#define tnow() 0.0
+#define PROF(k, t0, t1) ((void)(t0), (void)(t1))
+#endif
+
 static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, const pcm_nlist *nl, int i,
                         double *Ei, double wv[6])
 {
@@ -519,6 +505,7 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
     const ace_prog *pg = &im->prog[mu_i];
     int q0 = nl->start[i], q1 = nl->start[i + 1];
     scratch_grow(im, sc, q1 - q0);
+    double T0 = tnow(), T1, T2, T3, T4;
     int is_zbl = b->inner_type == ACE_INNER_ZBL;
     double dmin = b->cutoffmax;
     int jmin = -1, nn = 0;
@@ -573,6 +560,7 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
             }
         rho_core += val[K + N * L];
     }
+    PROF(0, T0, T1);
     /* A_l,-m = (-1)^m conj(A_lm) */
     for (int mu = 0; mu < nel; mu++)
         for (int n = 0; n < N; n++)
@@ -592,14 +580,15 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
     for (int f = 0; f < pg->n1; f++)
         for (int p = 0; p < P; p++)
             rho[p] += pg->r1_c[f * P + p] * sc->A1[pg->r1_a[f]];
-    v2d *X = (v2d *)sc->A, *S = (v2d *)sc->S;
+    v2d *X = (v2d *)sc->A, *GX = (v2d *)sc->GA;
     int NA = im->NA;
     if (P == 2)
-        tree_forward(pg, NA, X, S, rho, 2);
+        tree_forward(pg, NA, X, GX, rho, 2);
     else if (P == 1)
-        tree_forward(pg, NA, X, S, rho, 1);
+        tree_forward(pg, NA, X, GX, rho, 1);
     else
-        tree_forward(pg, NA, X, S, rho, P);
+        tree_forward(pg, NA, X, GX, rho, P);
+    PROF(1, T1, T2);
     /* embedding and core repulsion */
     const ace_embedding *em = &b->emb[mu_i];
     double F = 0;
@@ -649,11 +638,12 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
         sc->W1[pg->r1_a[f]] += th;
     }
     if (P == 2)
-        tree_backward(pg, NA, X, S, (v2d *)GA, sc->th, dF, 2);
+        tree_backward(pg, NA, X, GX, dF, 2);
     else if (P == 1)
-        tree_backward(pg, NA, X, S, (v2d *)GA, sc->th, dF, 1);
+        tree_backward(pg, NA, X, GX, dF, 1);
     else
-        tree_backward(pg, NA, X, S, (v2d *)GA, sc->th, dF, P);
+        tree_backward(pg, NA, X, GX, dF, P);
+    PROF(2, T2, T3);
     /* fold ±m */
     double(*W)[2] = sc->W;
     for (int mu = 0; mu < nel; mu++)
@@ -711,6 +701,7 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
         wv[4] -= 0.5 * (d[0] * f[2] + d[2] * f[0]);
         wv[5] -= 0.5 * (d[0] * f[1] + d[1] * f[0]);
     }
+    PROF(3, T3, T4);
     return 0;
 }
 
@@ -821,6 +812,9 @@ static int ace_compute(pcm_potential *p, pcm_system *s, const pcm_nlist *nl, pcm
 
 static void ace_destroy(pcm_potential *p)
 {
+#ifdef ACE_PROFILE
+    fprintf(stderr, "ace phases: A %.3f forward %.3f backward %.3f forces %.3f s\n", tph[0], tph[1], tph[2], tph[3]);
+#endif
     ace_impl *im = p->impl;
     if (!im)
         return;
