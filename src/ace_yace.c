@@ -57,9 +57,12 @@ static yaml_node_t *yneed(yctx *c, yaml_node_t *m, const char *key, const char *
     return v;
 }
 
+/* A NULL node means yneed() already reported the missing key. */
 static int ydouble(yctx *c, yaml_node_t *n, const char *key, double *out)
 {
-    if (!n || n->type != YAML_SCALAR_NODE)
+    if (!n)
+        return -1;
+    if (n->type != YAML_SCALAR_NODE)
         return yfail(c, n, "expected a number", key);
     const char *s = (const char *)n->data.scalar.value;
     char *end;
@@ -71,7 +74,9 @@ static int ydouble(yctx *c, yaml_node_t *n, const char *key, double *out)
 
 static int yint(yctx *c, yaml_node_t *n, const char *key, int lo, int hi, int *out)
 {
-    if (!n || n->type != YAML_SCALAR_NODE)
+    if (!n)
+        return -1;
+    if (n->type != YAML_SCALAR_NODE)
         return yfail(c, n, "expected an integer", key);
     const char *s = (const char *)n->data.scalar.value;
     char *end;
@@ -86,7 +91,9 @@ static int yint(yctx *c, yaml_node_t *n, const char *key, int lo, int hi, int *o
 
 static int yseq_len(yctx *c, yaml_node_t *n, const char *key)
 {
-    if (!n || n->type != YAML_SEQUENCE_NODE) {
+    if (!n)
+        return -1;
+    if (n->type != YAML_SEQUENCE_NODE) {
         yfail(c, n, "expected a list", key);
         return -1;
     }
