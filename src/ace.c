@@ -62,7 +62,7 @@ typedef struct ace_scratch {
     double (*y)[2];     /* [cap][nlm] */
     double (*dy)[3][2]; /* [cap][nlm] */
     double (*A)[2], *A1, (*GA)[2], (*W)[2], *W1, *rho, *dF; /* A, GA: [NA + nodes] */
-    double (*S)[2], *th;  /* [NA + nodes][P] term sums; [nterm] θ */
+    double (*S)[2], *th, (*T1)[2];  /* [NA + nodes][P] term sums; [nterm] θ */
     int err_atom, err_j;
 } ace_scratch;
 
@@ -341,6 +341,7 @@ static void scratch_init(const ace_impl *im, ace_scratch *sc)
     sc->dF = pcm_malloc((size_t)P * sizeof *sc->dF);
     sc->S = pcm_malloc((size_t)(im->NA + maxnode) * P * sizeof *sc->S);
     sc->th = pcm_malloc((size_t)maxterm * sizeof *sc->th);
+    sc->T1 = pcm_malloc((size_t)2 * im->nlm * sizeof *sc->T1);
     sc->cap = 0;
 }
 
@@ -364,7 +365,7 @@ static void scratch_free(ace_scratch *sc)
 {
     free(sc->r), free(sc->rh), free(sc->mu), free(sc->q), free(sc->val), free(sc->dval);
     free(sc->y), free(sc->dy), free(sc->A), free(sc->GA), free(sc->W), free(sc->A1), free(sc->W1);
-    free(sc->rho), free(sc->dF), free(sc->S), free(sc->th);
+    free(sc->rho), free(sc->dF), free(sc->S), free(sc->th), free(sc->T1);
 }
 
 /* ------------------------------------------------------------------ embedding */
@@ -521,7 +522,7 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
     const ace_prog *pg = &im->prog[mu_i];
     int q0 = nl->start[i], q1 = nl->start[i + 1];
     scratch_grow(im, sc, q1 - q0);
-    double T0 = tnow(), T1, T2, T3, T4;
+    double P0 = tnow(), P1, P2, P3, P4;
     int is_zbl = b->inner_type == ACE_INNER_ZBL;
     double dmin = b->cutoffmax;
     int jmin = -1, nn = 0;
@@ -576,7 +577,7 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
             }
         rho_core += val[K + N * L];
     }
-    PROF(0, T0, T1);
+    PROF(0, P0, P1);
     /* A_l,-m = (-1)^m conj(A_lm) */
     for (int mu = 0; mu < nel; mu++)
         for (int n = 0; n < N; n++)
@@ -604,7 +605,7 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
         tree_forward(pg, NA, X, GX, rho, 1);
     else
         tree_forward(pg, NA, X, GX, rho, P);
-    PROF(1, T1, T2);
+    PROF(1, P1, P2);
     /* embedding and core repulsion */
     const ace_embedding *em = &b->emb[mu_i];
     double F = 0;
@@ -659,22 +660,25 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
         tree_backward(pg, NA, X, GX, dF, 1);
     else
         tree_backward(pg, NA, X, GX, dF, P);
-    PROF(2, T2, T3);
-    /* fold ±m */
-    double(*W)[2] = sc->W;
+    PROF(2, P2, P3);
+    /* fold ±m into W[mu][n][lm] (m >= 0, lm = l(l+1)/2 + m) */
+    v2d *W = (v2d *)sc->W;
+    const v2d *GV = (const v2d *)GA;
     for (int mu = 0; mu < nel; mu++)
-        for (int n = 0; n < N; n++)
+        for (int n = 0; n < N; n++) {
+            v2d *w = &W[(size_t)(mu * N + n) * nlm];
             for (int l = 0; l < L; l++) {
-                int a0 = aidx(im, mu, n, l, 0);
-                W[a0][0] = GA[a0][0];
-                W[a0][1] = GA[a0][1];
+                int a0 = aidx(im, mu, n, l, 0), lm0 = l * (l + 1) / 2;
+                w[lm0] = GV[a0];
                 for (int m = 1; m <= l; m++) {
                     double sg = (m & 1) ? -1.0 : 1.0;
-                    W[a0 + m][0] = GA[a0 + m][0] + sg * GA[a0 - m][0];
-                    W[a0 + m][1] = GA[a0 + m][1] - sg * GA[a0 - m][1];
+                    w[lm0 + m] = GV[a0 + m] + (v2d){sg, -sg} * GV[a0 - m];
                 }
             }
-    /* per-neighbour derivatives */
+        }
+    /* per-neighbour derivatives: T1_lm = Σ_n R'_nl W_nlm, T2_lm = Σ_n R_nl W_nlm,
+     * ∂E/∂r_j = r̂ (Σ_k W1_k g'_k + Σ_lm Re T1 Y) + (1/r) Σ_lm Re T2 ∇Y + core terms */
+    v2d *T1 = (v2d *)sc->T1, *T2 = T1 + nlm;
     for (int c = 0; c < 6; c++)
         wv[c] = 0;
     for (int k = 0; k < nn; k++) {
@@ -687,22 +691,24 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
         for (int kk = 0; kk < K; kk++)
             rad += W1[kk] * dval[kk];
         const double *R = val + K, *dR = dval + K;
-        for (int n = 0; n < N; n++)
+        const v2d *w = &W[(size_t)mu_j * N * nlm];
+        for (int lm = 0; lm < nlm; lm++)
+            T1[lm] = T2[lm] = (v2d){0, 0};
+        for (int n = 0; n < N; n++, w += nlm)
             for (int l = 0; l < L; l++) {
-                const double(*w)[2] = &W[aidx(im, mu_j, n, l, 0)];
-                int lm0 = l * (l + 1) / 2;
-                double wy = 0, wd[3] = {0, 0, 0};
-                for (int m = 0; m <= l; m++) {
-                    const double *yy = y[lm0 + m];
-                    wy += w[m][0] * yy[0] - w[m][1] * yy[1];
-                    for (int c = 0; c < 3; c++)
-                        wd[c] += w[m][0] * dy[lm0 + m][c][0] - w[m][1] * dy[lm0 + m][c][1];
+                double dRv = dR[n * L + l], Rv = R[n * L + l];
+                for (int lm = l * (l + 1) / 2, e = lm + l; lm <= e; lm++) {
+                    T1[lm] += dRv * w[lm];
+                    T2[lm] += Rv * w[lm];
                 }
-                rad += dR[n * L + l] * wy;
-                double Ro = R[n * L + l] * inv_r;
-                for (int c = 0; c < 3; c++)
-                    ang[c] += Ro * wd[c];
             }
+        for (int lm = 0; lm < nlm; lm++) {
+            rad += T1[lm][0] * y[lm][0] - T1[lm][1] * y[lm][1];
+            for (int c = 0; c < 3; c++)
+                ang[c] += T2[lm][0] * dy[lm][c][0] - T2[lm][1] * dy[lm][c][1];
+        }
+        for (int c = 0; c < 3; c++)
+            ang[c] *= inv_r;
         rad += dE_dcore * dval[K + N * L];
         if (k == jmin)
             rad += dE_dfcut;
@@ -717,7 +723,7 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
         wv[4] -= 0.5 * (d[0] * f[2] + d[2] * f[0]);
         wv[5] -= 0.5 * (d[0] * f[1] + d[1] * f[0]);
     }
-    PROF(3, T3, T4);
+    PROF(3, P3, P4);
     return 0;
 }
 
