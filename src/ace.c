@@ -242,6 +242,18 @@ static void prog_build(ace_impl *im, int mu, ace_prog *pg)
             for (int t = 0; t < r; t++)
                 a[t] = factor_key(im, fn->mus[t], fn->ns[t] - 1, fn->ls[t], fn->ms[s * r + t]);
             qsort(a, (size_t)r, sizeof(int), cmp_int);
+            /* Re Π A_{-m} = Re Π A_m (A_{l,-m} = (-1)^m conj A_lm, Σm = 0): use the
+             * lexicographically smaller of the two so equal terms of different functions merge */
+            int b[ACE_MAX_RANK];
+            for (int t = 0; t < r; t++)
+                b[t] = factor_key(im, fn->mus[t], fn->ns[t] - 1, fn->ls[t], -fn->ms[s * r + t]);
+            qsort(b, (size_t)r, sizeof(int), cmp_int);
+            for (int t = 0; t < r; t++)
+                if (a[t] != b[t]) {
+                    if (b[t] < a[t])
+                        memcpy(a, b, sizeof a);
+                    break;
+                }
             for (int t = 0; t < r; t++)
                 a[t] = key2a[a[t]];
             int par = a[0], found; /* global X index */
