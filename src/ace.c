@@ -120,6 +120,20 @@ static int *kmap_slot(kmap *h, uint64_t key, int *found)
     return &h->v[s];
 }
 
+/* Value for key, or -1. */
+static int kmap_find(const kmap *h, uint64_t key)
+{
+    if (!h->cap)
+        return -1;
+    size_t s = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 17) & (h->cap - 1);
+    while (h->v[s] >= 0) {
+        if (h->k[s] == key)
+            return h->v[s];
+        s = (s + 1) & (h->cap - 1);
+    }
+    return -1;
+}
+
 static int cmp_int(const void *a, const void *b)
 {
     int x = *(const int *)a, y = *(const int *)b;
@@ -224,7 +238,7 @@ static void prog_build(ace_impl *im, int mu, ace_prog *pg)
     double *tc = NULL;
     pg->nd_par = pg->nd_a = NULL;
     pg->nnode = pg->nterm = 0;
-    kmap hn = {0}, ht = {0};
+    kmap hn = {0};
     uint64_t NX = (uint64_t)NA + 1;
     /* key -> A index */
     int nkey = factor_key(im, b->nelements - 1, im->N - 1, im->L - 1, im->L - 1) + 1;
@@ -234,6 +248,12 @@ static void prog_build(ace_impl *im, int mu, ace_prog *pg)
             for (int l = 0; l < im->L; l++)
                 for (int m = -l; m <= l; m++)
                     key2a[factor_key(im, mj, n, l, m)] = aidx(im, mj, n, l, m);
+    /* pass 1: distinct monomials Π A (sorted factor lists), coefficients merged */
+    const int RS = ACE_MAX_RANK + 1;
+    int nmono = 0, capm = 0;
+    int *mono = NULL; /* [nmono][RS]: rank, factors (A indices, factor-key order) */
+    double *mc = NULL;
+    kmap hm = {0};
     for (int f = 0; f < b->nfunc[mu]; f++) {
         const ace_func *fn = &b->func[mu][f];
         int r = fn->rank;
@@ -244,21 +264,75 @@ static void prog_build(ace_impl *im, int mu, ace_prog *pg)
             qsort(a, (size_t)r, sizeof(int), cmp_int);
             /* Re Π A_{-m} = Re Π A_m (A_{l,-m} = (-1)^m conj A_lm, Σm = 0): use the
              * lexicographically smaller of the two so equal terms of different functions merge */
-            int b[ACE_MAX_RANK];
+            int b2[ACE_MAX_RANK];
             for (int t = 0; t < r; t++)
-                b[t] = factor_key(im, fn->mus[t], fn->ns[t] - 1, fn->ls[t], -fn->ms[s * r + t]);
-            qsort(b, (size_t)r, sizeof(int), cmp_int);
+                b2[t] = factor_key(im, fn->mus[t], fn->ns[t] - 1, fn->ls[t], -fn->ms[s * r + t]);
+            qsort(b2, (size_t)r, sizeof(int), cmp_int);
             for (int t = 0; t < r; t++)
-                if (a[t] != b[t]) {
-                    if (b[t] < a[t])
-                        memcpy(a, b, sizeof a);
+                if (a[t] != b2[t]) {
+                    if (b2[t] < a[t])
+                        memcpy(a, b2, sizeof a);
                     break;
                 }
-            for (int t = 0; t < r; t++)
+            uint64_t h = 1469598103934665603ull;
+            for (int t = 0; t < r; t++) {
                 a[t] = key2a[a[t]];
-            int par = a[0], found; /* global X index */
+                h = (h ^ (uint64_t)(a[t] + 1)) * 1099511628211ull;
+            }
+            h ^= (uint64_t)r << 56;
+            for (;; h++) {
+                int found, *slot = kmap_slot(&hm, h, &found);
+                if (!found) {
+                    if (nmono == capm) {
+                        capm = capm ? 2 * capm : 1024;
+                        mono = pcm_realloc(mono, (size_t)capm * RS * sizeof(int));
+                        mc = pcm_realloc(mc, (size_t)capm * P * sizeof(double));
+                    }
+                    mono[nmono * RS] = r;
+                    memcpy(&mono[nmono * RS + 1], a, (size_t)r * sizeof(int));
+                    for (int p = 0; p < P; p++)
+                        mc[(size_t)nmono * P + p] = 0;
+                    *slot = nmono++;
+                } else if (mono[*slot * RS] != r || memcmp(&mono[*slot * RS + 1], a, (size_t)r * sizeof(int)))
+                    continue; /* hash collision: probe on */
+                for (int p = 0; p < P; p++)
+                    mc[(size_t)*slot * P + p] += fn->ctildes[s * P + p];
+                break;
+            }
+        }
+    }
+    free(hm.k);
+    free(hm.v);
+    /* pass 2: a parent for each monomial - any (r-1)-factor sub-product that already
+     * exists (a DAG, fewer nodes than a plain prefix tree), else the prefix chain */
+    /* highest rank first: their prefix chains supply parents for the lower ranks */
+    int *order = pcm_malloc(((size_t)nmono + 1) * sizeof(int)), no = 0;
+    for (int r = ACE_MAX_RANK; r >= 1; r--)
+        for (int q = nmono - 1; q >= 0; q--)
+            if (mono[q * RS] == r)
+                order[no++] = q;
+    for (int qq = 0; qq < nmono; qq++) {
+        int q = order[qq];
+        int r = mono[q * RS], *a = &mono[q * RS + 1], par = -1, last = -1;
+        for (int j = r - 1; j >= 0 && par < 0; j--) {
+            if (j < r - 1 && a[j] == a[j + 1])
+                continue;
+            int sub[ACE_MAX_RANK], ns = 0;
+            for (int t = 0; t < r; t++)
+                if (t != j)
+                    sub[ns++] = a[t];
+            int g = sub[0];
+            for (int t = 1; t < ns && g >= 0; t++)
+                g = kmap_find(&hn, (uint64_t)g * NX + (uint64_t)sub[t]);
+            if (g >= 0) {
+                par = g;
+                last = a[j];
+            }
+        }
+        if (par < 0) {
+            par = a[0];
             for (int t = 1; t < r - 1; t++) {
-                int *slot = kmap_slot(&hn, (uint64_t)par * NX + (uint64_t)a[t], &found);
+                int found, *slot = kmap_slot(&hn, (uint64_t)par * NX + (uint64_t)a[t], &found);
                 if (!found) {
                     int oc = capn;
                     grow_int(&pg->nd_par, &capn, pg->nnode + 1);
@@ -270,31 +344,27 @@ static void prog_build(ace_impl *im, int mu, ace_prog *pg)
                 }
                 par = *slot;
             }
-            int *slot = kmap_slot(&ht, (uint64_t)par * NX + (uint64_t)a[r - 1], &found);
-            if (!found) {
-                int oc = capt;
-                grow_int(&tpar, &capt, pg->nterm + 1);
-                if (capt != oc) {
-                    ta = pcm_realloc(ta, (size_t)capt * sizeof(int));
-                    capc = capt;
-                    tc = pcm_realloc(tc, (size_t)capc * P * sizeof(double));
-                }
-                tpar[pg->nterm] = par;
-                ta[pg->nterm] = a[r - 1];
-                for (int p = 0; p < P; p++)
-                    tc[(size_t)pg->nterm * P + p] = 0;
-                *slot = pg->nterm++;
-            }
-            for (int p = 0; p < P; p++)
-                tc[(size_t)*slot * P + p] += fn->ctildes[s * P + p];
+            last = a[r - 1];
         }
+        int oc = capt;
+        grow_int(&tpar, &capt, pg->nterm + 1);
+        if (capt != oc) {
+            ta = pcm_realloc(ta, (size_t)capt * sizeof(int));
+            capc = capt;
+            tc = pcm_realloc(tc, (size_t)capc * P * sizeof(double));
+        }
+        tpar[pg->nterm] = par;
+        ta[pg->nterm] = last;
+        memcpy(&tc[(size_t)pg->nterm * P], &mc[(size_t)q * P], (size_t)P * sizeof(double));
+        pg->nterm++;
     }
+    free(order);
+    free(mono);
+    free(mc);
     free(key2a);
     bfs_order(pg, NA, tpar);
     free(hn.k);
     free(hn.v);
-    free(ht.k);
-    free(ht.v);
     /* counting sort of the terms by parent (stable) */
     int NXn = NA + pg->nnode;
     pg->tm_t0 = pcm_calloc((size_t)NXn + 1, sizeof(int));
