@@ -60,7 +60,8 @@ typedef struct ace_scratch {
     int *mu, *q;        /* [cap] species, pair index */
     double *val, *dval; /* [cap][nf] */
     double (*y)[2];     /* [cap][nlm] */
-    double (*dy)[3][2]; /* [cap][nlm] */
+    double (*pp)[2];    /* [cap][nlm] P̄_lm(z), dP̄_lm/dz */
+    double (*ph)[2];    /* [cap][L] (x+iy)^m */
     double (*A)[2], *A1, (*GA)[2], (*W)[2], *W1, *rho, *dF; /* A, GA: [NA + nodes] */
     double (*S)[2], *th, (*T1)[2];  /* [NA + nodes][P] term sums; [nterm] θ */
     int err_atom, err_j;
@@ -439,14 +440,15 @@ static void scratch_grow(const ace_impl *im, ace_scratch *sc, int nnb)
     sc->val = pcm_realloc(sc->val, (size_t)cap * im->nf * sizeof *sc->val);
     sc->dval = pcm_realloc(sc->dval, (size_t)cap * im->nf * sizeof *sc->dval);
     sc->y = pcm_realloc(sc->y, (size_t)cap * im->nlm * sizeof *sc->y);
-    sc->dy = pcm_realloc(sc->dy, (size_t)cap * im->nlm * sizeof *sc->dy);
+    sc->pp = pcm_realloc(sc->pp, (size_t)cap * im->nlm * sizeof *sc->pp);
+    sc->ph = pcm_realloc(sc->ph, (size_t)cap * im->L * sizeof *sc->ph);
     sc->cap = cap;
 }
 
 static void scratch_free(ace_scratch *sc)
 {
     free(sc->r), free(sc->rh), free(sc->mu), free(sc->q), free(sc->val), free(sc->dval);
-    free(sc->y), free(sc->dy), free(sc->A), free(sc->GA), free(sc->W), free(sc->A1), free(sc->W1);
+    free(sc->y), free(sc->pp), free(sc->ph), free(sc->A), free(sc->GA), free(sc->W), free(sc->A1), free(sc->W1);
     free(sc->rho), free(sc->dF), free(sc->S), free(sc->th), free(sc->T1);
 }
 
@@ -642,20 +644,26 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
             sc->err_j = nl->j[sc->q[k]];
             return -1;
         }
-        double(*y)[2] = &sc->y[(size_t)k * nlm];
-        ace_ylm(b->lmax, sc->rh[k], y, &sc->dy[(size_t)k * nlm]);
+        v2d *y = (v2d *)&sc->y[(size_t)k * nlm];
+        double(*pp)[2] = &sc->pp[(size_t)k * nlm], (*ph)[2] = &sc->ph[(size_t)k * L];
+        double pl[nlm], dpl[nlm];
+        ace_ylm_parts(b->lmax, sc->rh[k], pl, dpl, ph);
+        for (int l = 0, lm = 0; l < L; l++)
+            for (int m = 0; m <= l; m++, lm++) {
+                pp[lm][0] = pl[lm];
+                pp[lm][1] = dpl[lm];
+                y[lm] = pl[lm] * (v2d){ph[m][0], ph[m][1]};
+            }
         for (int kk = 0; kk < K; kk++)
             sc->A1[mu_j * K + kk] += val[kk];
         const double *R = val + K;
         for (int n = 0; n < N; n++)
             for (int l = 0; l < L; l++) {
                 double Rnl = R[n * L + l];
-                double(*A)[2] = &sc->A[aidx(im, mu_j, n, l, 0)];
-                const double(*yl)[2] = &y[l * (l + 1) / 2];
-                for (int m = 0; m <= l; m++) {
-                    A[m][0] += Rnl * yl[m][0];
-                    A[m][1] += Rnl * yl[m][1];
-                }
+                v2d *A = (v2d *)sc->A[aidx(im, mu_j, n, l, 0)];
+                const v2d *yl = &y[l * (l + 1) / 2];
+                for (int m = 0; m <= l; m++)
+                    A[m] += Rnl * yl[m];
             }
         rho_core += val[K + N * L];
     }
@@ -767,7 +775,7 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
         int mu_j = sc->mu[k];
         const double *val = &sc->val[(size_t)k * nf], *dval = &sc->dval[(size_t)k * nf];
         const double(*y)[2] = &sc->y[(size_t)k * nlm];
-        const double(*dy)[3][2] = &sc->dy[(size_t)k * nlm];
+        const double(*pp)[2] = &sc->pp[(size_t)k * nlm], (*ph)[2] = &sc->ph[(size_t)k * L];
         double rad = 0, ang[3] = {0, 0, 0}, inv_r = 1.0 / sc->r[k];
         const double *W1 = &sc->W1[mu_j * K];
         for (int kk = 0; kk < K; kk++)
@@ -784,11 +792,24 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
                     T2[lm] += Rv * w[lm];
                 }
             }
-        for (int lm = 0; lm < nlm; lm++) {
-            rad += T1[lm][0] * y[lm][0] - T1[lm][1] * y[lm][1];
-            for (int c = 0; c < 3; c++)
-                ang[c] += T2[lm][0] * dy[lm][c][0] - T2[lm][1] * dy[lm][c][1];
-        }
+        /* Σ Re T2 g with g = (m ph_{m-1} P̄, i m ph_{m-1} P̄, ph_m dP̄), then projected */
+        double gx = 0, gy = 0, gz = 0;
+        for (int l = 0, lm = 0; l < L; l++)
+            for (int m = 0; m <= l; m++, lm++) {
+                rad += T1[lm][0] * y[lm][0] - T1[lm][1] * y[lm][1];
+                double t2r = T2[lm][0], t2i = T2[lm][1];
+                gz += pp[lm][1] * (t2r * ph[m][0] - t2i * ph[m][1]);
+                if (m > 0) {
+                    double pr = m * pp[lm][0] * ph[m - 1][0], pi = m * pp[lm][0] * ph[m - 1][1];
+                    gx += t2r * pr - t2i * pi;
+                    gy -= t2r * pi + t2i * pr;
+                }
+            }
+        const double *rh = sc->rh[k];
+        double rg = rh[0] * gx + rh[1] * gy + rh[2] * gz;
+        ang[0] = gx - rg * rh[0];
+        ang[1] = gy - rg * rh[1];
+        ang[2] = gz - rg * rh[2];
         for (int c = 0; c < 3; c++)
             ang[c] *= inv_r;
         rad += dE_dcore * dval[K + N * L];

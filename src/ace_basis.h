@@ -55,7 +55,7 @@ typedef struct ace_spline {
     int nlut;               /* bins, = (int)(rcut / Δ) */
     int nf;                 /* functions per bin: nradbase + nradmax*(lmax+1) + 1 (core) */
     double rscale;          /* nlut / rcut, 1/Å */
-    double *c;              /* [nlut+1][nf][4] */
+    double *c;              /* [nlut+1][4][nf]: c0..c3 of f in bin n at ((n*4)+k)*nf + f */
 } ace_spline;
 
 typedef struct ace_basis {
@@ -101,6 +101,9 @@ void ace_fc_poly(double r, double r_in, double delta, double *fc, double *dfc);
  * gradients w.r.t. the unit vector, projected transverse (divide by r for d/dr_j).
  * y: [nlm][2] (re, im); dy: [nlm][3][2]; nlm = (lmax+1)(lmax+2)/2. */
 void ace_ylm(int lmax, const double rhat[3], double (*y)[2], double (*dy)[3][2]);
+/* The factors of Y_lm = (x+iy)^m P̄(l,m)(z): p[lm] = P̄, dp[lm] = dP̄/dz, ph[m] = (x+iy)^m
+ * (m = 0..lmax).  Gradient of the polynomial: (m ph[m-1] P̄, i m ph[m-1] P̄, ph[m] dP̄). */
+void ace_ylm_parts(int lmax, const double rhat[3], double *p, double *dp, double (*ph)[2]);
 
 /* ------------------------------------------------------------------ descriptors (ace.c)
  * For a potential used with a LINEAR embedding (the fitter's design matrix):

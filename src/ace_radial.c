@@ -265,10 +265,10 @@ static void spline_setup(const ace_basis *b, int mu_i, int mu_j, ace_spline *sp)
         double *c = &sp->c[(size_t)n * nf * 4];
         for (int f = 0; f < nf; f++) {
             double f0 = v[f], f0d = dv[f] * inv;
-            c[4 * f + 0] = f0;
-            c[4 * f + 1] = f0d;
-            c[4 * f + 2] = 3.0 * (f1[f] - f0) - f1d[f] - 2.0 * f0d;
-            c[4 * f + 3] = -2.0 * (f1[f] - f0) + f1d[f] + f0d;
+            c[f] = f0;
+            c[nf + f] = f0d;
+            c[2 * nf + f] = 3.0 * (f1[f] - f0) - f1d[f] - 2.0 * f0d;
+            c[3 * nf + f] = -2.0 * (f1[f] - f0) + f1d[f] + f0d;
             f1[f] = f0;
             f1d[f] = f0d;
         }
@@ -301,10 +301,11 @@ int ace_spline_eval(const ace_spline *sp, double r, double *val, double *dval)
         return 0;
     }
     double w = x - (double)nl, w2 = w * w, w3 = w2 * w, s = sp->rscale;
-    const double *c = &sp->c[(size_t)nl * nf * 4];
-    for (int f = 0; f < nf; f++, c += 4) {
-        val[f] = c[0] + c[1] * w + c[2] * w2 + c[3] * w3;
-        dval[f] = (c[1] + 2.0 * c[2] * w + 3.0 * c[3] * w2) * s;
+    const double *restrict c0 = &sp->c[(size_t)nl * nf * 4], *restrict c1 = c0 + nf, *restrict c2 = c1 + nf,
+                           *restrict c3 = c2 + nf;
+    for (int f = 0; f < nf; f++) { /* coefficient-major bins: vectorises across functions */
+        val[f] = c0[f] + c1[f] * w + c2[f] * w2 + c3[f] * w3;
+        dval[f] = (c1[f] + 2.0 * c2[f] * w + 3.0 * c3[f] * w2) * s;
     }
     return 0;
 }

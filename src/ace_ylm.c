@@ -36,11 +36,10 @@ static void ylm_init(void)
 
 #define LM(l, m) ((l) * ((l) + 1) / 2 + (m))
 
-void ace_ylm(int lmax, const double rhat[3], double (*y)[2], double (*dy)[3][2])
+void ace_ylm_parts(int lmax, const double rhat[3], double *p, double *dp, double (*ph)[2])
 {
     pthread_once(&ylm_once, ylm_init);
     double x = rhat[0], yy = rhat[1], z = rhat[2];
-    double p[(YLM_LMAX + 1) * (YLM_LMAX + 2) / 2], dp[(YLM_LMAX + 1) * (YLM_LMAX + 2) / 2];
     p[0] = 1;
     dp[0] = 0;
     if (lmax > 0) {
@@ -60,16 +59,24 @@ void ace_ylm(int lmax, const double rhat[3], double (*y)[2], double (*dy)[3][2])
             dp[LM(l, l)] = 0;
         }
     }
-    /* phase^m = (x+iy)^m and m·phase^(m-1) */
-    double ph[YLM_LMAX + 1][2], mph[YLM_LMAX + 1][2];
     ph[0][0] = 1;
     ph[0][1] = 0;
+    for (int m = 1; m <= lmax; m++) {
+        ph[m][0] = ph[m - 1][0] * x - ph[m - 1][1] * yy;
+        ph[m][1] = ph[m - 1][0] * yy + ph[m - 1][1] * x;
+    }
+}
+
+void ace_ylm(int lmax, const double rhat[3], double (*y)[2], double (*dy)[3][2])
+{
+    double x = rhat[0], yy = rhat[1], z = rhat[2];
+    double p[(YLM_LMAX + 1) * (YLM_LMAX + 2) / 2], dp[(YLM_LMAX + 1) * (YLM_LMAX + 2) / 2];
+    double ph[YLM_LMAX + 1][2], mph[YLM_LMAX + 1][2];
+    ace_ylm_parts(lmax, rhat, p, dp, ph);
     mph[0][0] = mph[0][1] = 0;
     for (int m = 1; m <= lmax; m++) {
         mph[m][0] = m * ph[m - 1][0];
         mph[m][1] = m * ph[m - 1][1];
-        ph[m][0] = ph[m - 1][0] * x - ph[m - 1][1] * yy;
-        ph[m][1] = ph[m - 1][0] * yy + ph[m - 1][1] * x;
     }
     for (int l = 0; l <= lmax; l++)
         for (int m = 0; m <= l; m++) {
