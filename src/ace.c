@@ -40,17 +40,14 @@ typedef struct ace_prog {
     int n1;         /* rank-1 terms */
     int *r1_a;      /* [n1] index into A1 (mu*K + k) */
     double *r1_c;   /* [n1][P] */
-    /* Product tree over X = [A (NA entries, full m range) | nodes]: node k is
-     * X[NA+k] = X[nd_par[k]]·A[nd_a[k]], parents before children.  Terms add
-     * c_p·Re(X[tm_par]·A[tm_a]) to ρ_p; they are sorted by parent, those of X[g] being
-     * tm_t0[g] .. tm_t0[g+1]-1. */
+    /* Product DAG over X = [A (NA entries, full m range) | nodes]: node k is
+     * X[NA+k] = X[nd_par[k]]·A[nd_a[k]], parents before children (BFS order).  Terms
+     * add c_p·Re(X[tm_par]·A[tm_a]) to ρ_p; sorted by (complex last factor, parent). */
     int nnode;
     int *nd_par, *nd_a;
-    int nterm;
+    int nterm, nterm_r; /* terms [0, nterm_r) have a real last factor (m = 0) */
     int *tm_par, *tm_a;
     double *tm_c;   /* [nterm][P] */
-    int *tm_t0;     /* [NA+nnode+1] */
-    int *ch0;       /* [NA+nnode+1] children of X[g]: nodes ch0[g] .. ch0[g+1]-1 (BFS order) */
 } ace_prog;
 
 typedef struct ace_scratch {
@@ -208,13 +205,8 @@ static void bfs_order(ace_prog *pg, int NA, int *tpar)
     for (int t = 0; t < pg->nterm; t++)
         if (tpar[t] >= NA)
             tpar[t] = NA + newi[tpar[t] - NA];
-    pg->ch0 = pcm_calloc((size_t)NA + nn + 1, sizeof(int));
-    for (int k = 0; k < nn; k++) {
-        assert(k == 0 || np[k] >= np[k - 1]);
-        pg->ch0[np[k] + 1]++;
-    }
-    for (int g = 0; g < NA + nn; g++)
-        pg->ch0[g + 1] += pg->ch0[g];
+    for (int k = 1; k < nn; k++)
+        assert(np[k] >= np[k - 1]); /* sorted by parent */
     free(depth);
     free(newi);
     free(key);
@@ -249,6 +241,13 @@ static void prog_build(ace_impl *im, int mu, ace_prog *pg)
             for (int l = 0; l < im->L; l++)
                 for (int m = -l; m <= l; m++)
                     key2a[factor_key(im, mj, n, l, m)] = aidx(im, mj, n, l, m);
+    char *areal = pcm_malloc((size_t)NA);
+    for (int g = 0; g < NA; g++) {
+        int off = g % (im->L * im->L), l = 0;
+        while ((l + 1) * (l + 1) <= off)
+            l++;
+        areal[g] = off - l * l - l == 0;
+    }
     /* pass 1: distinct monomials Π A (sorted factor lists), coefficients merged */
     const int RS = ACE_MAX_RANK + 1;
     int nmono = 0, capm = 0;
@@ -315,8 +314,10 @@ static void prog_build(ace_impl *im, int mu, ace_prog *pg)
     for (int qq = 0; qq < nmono; qq++) {
         int q = order[qq];
         int r = mono[q * RS], *a = &mono[q * RS + 1], par = -1, last = -1;
+        /* prefer a real last factor (m = 0): Re(X·A_l0) = Re X·A_l0 is cheaper */
+        for (int pass = 0; pass < 2 && par < 0; pass++)
         for (int j = r - 1; j >= 0 && par < 0; j--) {
-            if (j < r - 1 && a[j] == a[j + 1])
+            if ((j < r - 1 && a[j] == a[j + 1]) || areal[a[j]] != !pass)
                 continue;
             int sub[ACE_MAX_RANK], ns = 0;
             for (int t = 0; t < r; t++)
@@ -331,6 +332,19 @@ static void prog_build(ace_impl *im, int mu, ace_prog *pg)
             }
         }
         if (par < 0) {
+            /* new chain for the sub-product without the last real factor, if any */
+            int jr = r - 1;
+            for (int j = r - 1; j >= 0; j--)
+                if (areal[a[j]]) {
+                    jr = j;
+                    break;
+                }
+            int sub[ACE_MAX_RANK], ns = 0;
+            for (int t = 0; t < r; t++)
+                if (t != jr)
+                    sub[ns++] = a[t];
+            sub[ns] = a[jr];
+            a = sub;
             par = a[0];
             for (int t = 1; t < r - 1; t++) {
                 int found, *slot = kmap_slot(&hn, (uint64_t)par * NX + (uint64_t)a[t], &found);
@@ -366,24 +380,27 @@ static void prog_build(ace_impl *im, int mu, ace_prog *pg)
     bfs_order(pg, NA, tpar);
     free(hn.k);
     free(hn.v);
-    /* counting sort of the terms by parent (stable) */
+    /* counting sort of the terms by (complex last factor, parent), stable */
     int NXn = NA + pg->nnode;
-    pg->tm_t0 = pcm_calloc((size_t)NXn + 1, sizeof(int));
-    for (int t = 0; t < pg->nterm; t++)
-        pg->tm_t0[tpar[t] + 1]++;
-    for (int g = 0; g < NXn; g++)
-        pg->tm_t0[g + 1] += pg->tm_t0[g];
-    int *pos = pcm_malloc(((size_t)NXn + 1) * sizeof(int));
-    memcpy(pos, pg->tm_t0, ((size_t)NXn + 1) * sizeof(int));
+    int *cnt = pcm_calloc(2 * (size_t)NXn + 1, sizeof(int));
+    pg->nterm_r = 0;
+    for (int t = 0; t < pg->nterm; t++) {
+        cnt[(!areal[ta[t]]) * NXn + tpar[t] + 1]++;
+        pg->nterm_r += areal[ta[t]];
+    }
+    for (int g = 0; g < 2 * NXn; g++)
+        cnt[g + 1] += cnt[g];
+    int *pos = cnt;
     pg->tm_par = pcm_malloc(((size_t)pg->nterm + 1) * sizeof(int));
     pg->tm_a = pcm_malloc(((size_t)pg->nterm + 1) * sizeof(int));
     pg->tm_c = pcm_malloc(((size_t)pg->nterm + 1) * P * sizeof(double));
     for (int t = 0; t < pg->nterm; t++) {
-        int d = pos[tpar[t]]++;
+        int d = pos[(!areal[ta[t]]) * NXn + tpar[t]]++;
         pg->tm_par[d] = tpar[t];
         pg->tm_a[d] = ta[t];
         memcpy(&pg->tm_c[(size_t)d * P], &tc[(size_t)t * P], (size_t)P * sizeof(double));
     }
+    free(areal);
     free(pos);
     free(tpar);
     free(ta);
@@ -399,8 +416,6 @@ static void prog_free(ace_prog *pg)
     free(pg->tm_par);
     free(pg->tm_a);
     free(pg->tm_c);
-    free(pg->tm_t0);
-    free(pg->ch0);
 }
 
 /* ------------------------------------------------------------------ scratch */
@@ -496,25 +511,25 @@ static inline v2d cmul(v2d a, v2d b)
 
 /* Forward pass, flat (no data-dependent branches): X[NA+k] = X[par]·A[a] for every
  * node (BFS order: parents first), then ρ_p += c_{t,p} Re(X[par_t]·A[a_t]) for every
- * term.  Node adjoints are zeroed for the push-form reverse pass.  rho is zeroed by
- * the caller.  Always inlined: literal P values are specialised. */
-static inline __attribute__((always_inline)) void tree_forward(const ace_prog *pg, int NA, v2d *restrict X,
-                                                               v2d *restrict G, double *rho, int P)
+ * term; for the first nterm_r terms A[a_t] is real (m = 0).  Two accumulators per
+ * density shorten the add chains.  rho is zeroed by the caller.  Always inlined:
+ * literal P values are specialised. */
+static inline __attribute__((always_inline)) double term_re(const v2d *X, int par, int a, int real)
 {
-    const int *restrict nd_par = pg->nd_par, *restrict nd_a = pg->nd_a;
+    v2d x = X[par], y = X[a];
+    return real ? x[0] * y[0] : x[0] * y[0] - x[1] * y[1];
+}
+
+static inline __attribute__((always_inline)) void terms_fwd(const ace_prog *pg, const v2d *restrict X, int t0,
+                                                            int t1, int real, double *rho, int P)
+{
     const int *restrict tm_par = pg->tm_par, *restrict tm_a = pg->tm_a;
     const double *restrict tc = pg->tm_c;
-    int nn = pg->nnode, nt = pg->nterm;
-    for (int k = 0; k < nn; k++) {
-        X[NA + k] = cmul(X[nd_par[k]], X[nd_a[k]]);
-        G[NA + k] = (v2d){0, 0};
-    }
     if (P <= 2) {
-        double r0a = 0, r0b = 0, r1a = 0, r1b = 0; /* even/odd terms: shorter add chains */
-        int t = 0;
-        for (; t + 1 < nt; t += 2) {
-            v2d x = X[tm_par[t]], a = X[tm_a[t]], y = X[tm_par[t + 1]], b = X[tm_a[t + 1]];
-            double re = x[0] * a[0] - x[1] * a[1], rf = y[0] * b[0] - y[1] * b[1];
+        double r0a = 0, r0b = 0, r1a = 0, r1b = 0;
+        int t = t0;
+        for (; t + 1 < t1; t += 2) {
+            double re = term_re(X, tm_par[t], tm_a[t], real), rf = term_re(X, tm_par[t + 1], tm_a[t + 1], real);
             if (P == 1) {
                 r0a += tc[t] * re;
                 r0b += tc[t + 1] * rf;
@@ -525,9 +540,8 @@ static inline __attribute__((always_inline)) void tree_forward(const ace_prog *p
                 r1b += tc[2 * t + 3] * rf;
             }
         }
-        for (; t < nt; t++) {
-            v2d x = X[tm_par[t]], a = X[tm_a[t]];
-            double re = x[0] * a[0] - x[1] * a[1];
+        for (; t < t1; t++) {
+            double re = term_re(X, tm_par[t], tm_a[t], real);
             r0a += tc[P * t] * re;
             if (P == 2)
                 r1a += tc[2 * t + 1] * re;
@@ -536,26 +550,36 @@ static inline __attribute__((always_inline)) void tree_forward(const ace_prog *p
         if (P == 2)
             rho[1] += r1a + r1b;
     } else {
-        for (int t = 0; t < nt; t++) {
-            v2d x = X[tm_par[t]], a = X[tm_a[t]];
-            double re = x[0] * a[0] - x[1] * a[1];
+        for (int t = t0; t < t1; t++) {
+            double re = term_re(X, tm_par[t], tm_a[t], real);
             for (int p = 0; p < P; p++)
                 rho[p] += tc[(size_t)t * P + p] * re;
         }
     }
 }
 
-/* Reverse mode (push form, flat): G[g] = ∂E/∂X[g] (holomorphic) given dF_p = ∂E/∂ρ_p;
- * G[0..NA) is the derivative w.r.t. A and must be zero on entry. */
-static inline __attribute__((always_inline)) void tree_backward(const ace_prog *pg, int NA, const v2d *restrict X,
-                                                                v2d *restrict G, const double *dF, int P)
+static inline __attribute__((always_inline)) void tree_forward(const ace_prog *pg, int NA, v2d *restrict X,
+                                                               v2d *restrict G, double *rho, int P)
 {
     const int *restrict nd_par = pg->nd_par, *restrict nd_a = pg->nd_a;
+    for (int k = 0; k < pg->nnode; k++) {
+        X[NA + k] = cmul(X[nd_par[k]], X[nd_a[k]]);
+        G[NA + k] = (v2d){0, 0};
+    }
+    terms_fwd(pg, X, 0, pg->nterm_r, 1, rho, P);
+    terms_fwd(pg, X, pg->nterm_r, pg->nterm, 0, rho, P);
+}
+
+/* Adjoint of terms t0..t1-1: G[par] += θ A[a], G[a] += θ X[par], θ = Σ_p dF_p c_p.
+ * For a real A[a] only real parts matter (m = 0 enters Re(W·dA) with dA real). */
+static inline __attribute__((always_inline)) void terms_bwd(const ace_prog *pg, const v2d *restrict X,
+                                                            v2d *restrict G, int t0, int t1, int real,
+                                                            const double *dF, int P)
+{
     const int *restrict tm_par = pg->tm_par, *restrict tm_a = pg->tm_a;
     const double *restrict tc = pg->tm_c;
-    int nn = pg->nnode, nt = pg->nterm;
     double d0 = dF[0], d1 = P > 1 ? dF[1] : 0;
-    for (int t = 0; t < nt; t++) {
+    for (int t = t0; t < t1; t++) {
         double th;
         if (P == 1)
             th = d0 * tc[t];
@@ -567,11 +591,27 @@ static inline __attribute__((always_inline)) void tree_backward(const ace_prog *
                 th += dF[p] * tc[(size_t)t * P + p];
         }
         int par = tm_par[t], ai = tm_a[t];
-        v2d x = X[par], a = X[ai];
-        G[par] += th * a;
-        G[ai] += th * x;
+        if (real) {
+            G[par][0] += th * X[ai][0];
+            G[ai][0] += th * X[par][0];
+        } else {
+            v2d x = X[par], a = X[ai];
+            G[par] += th * a;
+            G[ai] += th * x;
+        }
     }
-    for (int k = nn - 1; k >= 0; k--) {
+}
+
+/* Reverse mode (push form, flat): G[g] = ∂E/∂X[g] (holomorphic) given dF_p = ∂E/∂ρ_p;
+ * G[0..NA) is the derivative w.r.t. A and must be zero on entry (node entries are
+ * zeroed by the forward pass). */
+static inline __attribute__((always_inline)) void tree_backward(const ace_prog *pg, int NA, const v2d *restrict X,
+                                                                v2d *restrict G, const double *dF, int P)
+{
+    const int *restrict nd_par = pg->nd_par, *restrict nd_a = pg->nd_a;
+    terms_bwd(pg, X, G, 0, pg->nterm_r, 1, dF, P);
+    terms_bwd(pg, X, G, pg->nterm_r, pg->nterm, 0, dF, P);
+    for (int k = pg->nnode - 1; k >= 0; k--) {
         int par = nd_par[k], ai = nd_a[k];
         v2d gg = G[NA + k];
         G[par] += cmul(gg, X[ai]);
@@ -974,7 +1014,8 @@ pcm_potential *ace_potential_load(const char *path, pcm_err *e)
         prog_build(im, mu, &im->prog[mu]);
     if (getenv("ACE_DEBUG_STATS"))
         for (int mu = 0; mu < b->nelements; mu++)
-            fprintf(stderr, "ace: species %s: %d rank-1, %d tree nodes, %d terms\n", b->elements[mu], im->prog[mu].n1, im->prog[mu].nnode, im->prog[mu].nterm);
+            fprintf(stderr, "ace: species %s: %d rank-1, %d product nodes, %d terms (%d with a real factor)\n",
+                    b->elements[mu], im->prog[mu].n1, im->prog[mu].nnode, im->prog[mu].nterm, im->prog[mu].nterm_r);
     pcm_potential *p = pcm_calloc(1, sizeof *p);
     p->ops = &ace_ops;
     p->impl = im;
