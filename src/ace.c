@@ -1012,10 +1012,11 @@ pcm_potential *ace_potential_load(const char *path, pcm_err *e)
     im->nf = ace_nf(b);
     for (int mu = 0; mu < b->nelements; mu++)
         prog_build(im, mu, &im->prog[mu]);
-    if (getenv("ACE_DEBUG_STATS"))
-        for (int mu = 0; mu < b->nelements; mu++)
+#ifdef ACE_PROFILE
+    for (int mu = 0; mu < b->nelements; mu++)
             fprintf(stderr, "ace: species %s: %d rank-1, %d product nodes, %d terms (%d with a real factor)\n",
-                    b->elements[mu], im->prog[mu].n1, im->prog[mu].nnode, im->prog[mu].nterm, im->prog[mu].nterm_r);
+                b->elements[mu], im->prog[mu].n1, im->prog[mu].nnode, im->prog[mu].nterm, im->prog[mu].nterm_r);
+#endif
     pcm_potential *p = pcm_calloc(1, sizeof *p);
     p->ops = &ace_ops;
     p->impl = im;
