@@ -665,6 +665,14 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
                 jmin = nn;
             }
         }
+        /* prefetch this pair's spline bin (4·nf doubles, random access into a large table) */
+        const ace_spline *sp = &b->splines[mu_i * nel + mu_j];
+        int bin = (int)(r * sp->rscale);
+        if (bin > 0 && bin < sp->nlut) {
+            const char *row = (const char *)&sp->c[(size_t)bin * nf * 4];
+            for (int o = 0; o < nf * 32; o += 64)
+                __builtin_prefetch(row + o);
+        }
         sc->r[nn] = r;
         sc->rh[nn][0] = d[0] / r;
         sc->rh[nn][1] = d[1] / r;
