@@ -8,6 +8,7 @@
 #include <math.h>
 #include <omp.h>
 
+#include "ace_basis.h"
 #include "build.h"
 #include "extxyz.h"
 #include "potential.h"
@@ -246,18 +247,81 @@ static void test_threads_bitwise(void **st)
     p->nthreads = 3; /* more threads than cores still identical */
     energy(p, t);
     assert_memory_equal(s->f, t->f, s->n * sizeof *s->f);
+    omp_set_num_threads(1);
     system_free(t);
     system_free(s);
     potential_free(p);
 }
 
+/* Descriptors of a linear potential: Σ_f B_f(i) is E_i (no pair in the inner switch,
+ * FS [1, 1]) and their gradients reproduce the forces. */
+static void check_descriptors(const char *cfg)
+{
+    char path[8192];
+    ACE_REF_PATH(path, "potentials/GeSbTe_synth_linear_zbl.yace");
+    pcm_err e = {{0}};
+    ace_basis *b = ace_basis_load(path, &e);
+    assert_non_null(b);
+    pcm_potential *p = load_pot("GeSbTe_synth_linear_zbl");
+    pcm_system *s = load_cfg(cfg);
+    energy(p, s);
+    int map[PCM_MAX_SPECIES];
+    assert_int_equal(ace_type_map(b, s, map, &e), 0);
+    pcm_nlist *nl = nl_new(b->cutoffmax, 0.0);
+    nl_build(nl, s);
+    double(*f)[3] = calloc(s->n, sizeof *f), dEi = 0, dF = 0;
+    for (int i = 0; i < s->n; i++) {
+        int mu = map[s->type[i]], nf = ace_descriptor_count(b, mu), q0 = nl->start[i], nnb = nl->start[i + 1] - q0;
+        double *B = malloc(nf * sizeof *B), core;
+        double(*dB)[3] = malloc((size_t)nf * nnb * sizeof *dB);
+        assert_int_equal(ace_descriptors(b, map, s, nl, i, B, &core, dB, &e), 0);
+        double ei = b->E0[mu];
+        for (int k = 0; k < nf; k++)
+            ei += B[k];
+        dEi = fmax(dEi, fabs(ei - s->pe[i]));
+        for (int k = 0; k < nnb; k++)
+            for (int c = 0; c < 3; c++) {
+                double g = 0;
+                for (int q = 0; q < nf; q++)
+                    g += dB[(size_t)q * nnb + k][c];
+                f[i][c] += g;              /* -∂E_i/∂r_i = +Σ_j ∂E_i/∂r_j */
+                f[nl->j[q0 + k]][c] -= g;
+            }
+        free(B);
+        free(dB);
+    }
+    for (int i = 0; i < s->n; i++)
+        for (int c = 0; c < 3; c++)
+            dF = fmax(dF, fabs(f[i][c] - s->f[i][c]));
+    print_message("descriptors (linear potential, %s): max |Σ B - E_i| %.1e eV, max |ΔF| %.1e eV/Å\n", cfg, dEi,
+                  dF);
+    assert_true(dEi < 1e-10);
+    assert_true(dF < 1e-9);
+    free(f);
+    nl_free(nl);
+    system_free(s);
+    potential_free(p);
+    ace_basis_free(b);
+}
+
+static void test_descriptors_linear(void **st)
+{
+    (void)st;
+    check_descriptors("gst_tiny_ortho_6");
+    check_descriptors("gst_cluster_13");
+}
+
 int main(void)
 {
+    /* Small systems, many evaluations: one thread (waking threads on a loaded 2-core
+     * machine costs milliseconds per parallel region; results do not depend on it). */
+    omp_set_num_threads(1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fd_forces),
         cmocka_unit_test(test_fd_virial),
         cmocka_unit_test(test_invariance),
         cmocka_unit_test(test_threads_bitwise),
+        cmocka_unit_test(test_descriptors_linear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
