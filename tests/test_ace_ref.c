@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <math.h>
+#include <omp.h>
 
 #include "extxyz.h"
 #include "potential.h"
@@ -132,6 +133,7 @@ static void test_reference_all(void **st)
 
 int main(void)
 {
+    omp_set_num_threads(1); /* small systems: thread wake-ups would dominate on a loaded machine */
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_reference_all)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
