@@ -8,14 +8,17 @@
  *   E_i = Σ_p w_p Φ(ρ_p; m_p)·fcut + core terms + E0        (three core modes, §4.3)
  * Energies in eV, lengths in Å, forces eV/Å, virial eV (LAMMPS sign).
  *
- * Evaluation.  Per centre species the products Π_t A_t of all (function, m-combination)
- * pairs are merged into a prefix tree over A indices sorted ascending: an interior node
- * holds the complex partial product parent·A[a]; a term adds c_p·Re(parent·A[a]) to ρ_p
- * (identical terms of different functions are merged).  Gradients use reverse mode on
- * that tree: with G = ∂E/∂(node) (complex, holomorphic), a node parent·a passes
- * G·a to its parent and G·parent to A[a].  For m > 0 the ±m derivatives are folded,
- * W_lm = G_lm + (-1)^m conj(G_l,-m), and
- *   ∂E_i/∂r_j = Σ_k W1_k g_k' r̂ + Σ_{nlm>=0} Re W_nlm (R' Y r̂ + R ∇Y / r) + ∂E/∂ρ_core cr' r̂.
+ * Evaluation.  Per centre species all products Π_t A_t of all (function, m-combination)
+ * pairs become distinct monomials (the ±m twin Re Π A_{-m} = Re Π A_m is merged, so are
+ * equal monomials of different functions) evaluated on a DAG: a node holds the complex
+ * product parent·A[a], where the parent is any existing (r-1)-factor sub-product (a real
+ * m = 0 factor is preferred last); a term adds c_p·Re(parent·A[a]) to ρ_p.  Gradients
+ * use reverse mode on the DAG: with G = ∂E/∂(node) (complex, holomorphic), a node
+ * parent·a passes G·a to its parent and G·parent to A[a].  For m > 0 the ±m derivatives
+ * are folded, W_lm = G_lm + (-1)^m conj(G_l,-m), and with T1_lm = Σ_n R'_nl W_nlm,
+ * T2_lm = Σ_n R_nl W_nlm,
+ *   ∂E_i/∂r_j = r̂ (Σ_k W1_k g_k' + Σ_lm Re T1 Y + ∂E/∂ρ_core cr') + Σ_lm Re T2 ∇Y / r.
+ * Radial functions come from ML-PACE's Hermite tables (ace_radial.c).
  * Forces and virial follow LAMMPS pair_pace: f_i += ∂E_i/∂r_j, f_j -= ∂E_i/∂r_j.
  *
  * Determinism: atom i is evaluated by one thread; its per-pair results go into per-pair
@@ -59,8 +62,8 @@ typedef struct ace_scratch {
     double (*y)[2];     /* [cap][nlm] */
     double (*pp)[2];    /* [cap][nlm] P̄_lm(z), dP̄_lm/dz */
     double (*ph)[2];    /* [cap][L] (x+iy)^m */
-    double (*A)[2], *A1, (*GA)[2], (*W)[2], *W1, *rho, *dF; /* A, GA: [NA + nodes] */
-    double (*S)[2], *th, (*T1)[2];  /* [NA + nodes][P] term sums; [nterm] θ */
+    double (*A)[2], *A1, (*GA)[2], (*W)[2], *W1, *rho, *dF; /* A (=X), GA (=G): [NA + nodes] */
+    double (*T1)[2];    /* [2][nlm] per-neighbour Σ_n R' W and Σ_n R W */
     int err_atom, err_j;
 } ace_scratch;
 
@@ -154,9 +157,9 @@ static int factor_key(const ace_impl *im, int mu, int n, int l, int m)
     return ((l * im->b->nelements + mu) * im->N + n) * (2 * im->L + 1) + m + im->L;
 }
 
-static const int *bfs_key; /* sort helper (single-threaded load) */
-static int cmp_bfs(const void *a, const void *b)
+static int cmp_bfs(const void *a, const void *b, void *ctx)
 {
+    const int *bfs_key = ctx;
     int x = *(const int *)a, y = *(const int *)b;
     for (int c = 0; c < 3; c++)
         if (bfs_key[3 * x + c] != bfs_key[3 * y + c])
@@ -187,8 +190,7 @@ static void bfs_order(ace_prog *pg, int NA, int *tpar)
                 key[3 * k + 2] = pg->nd_a[k];
                 ord[m++] = k;
             }
-        bfs_key = key;
-        qsort(ord, (size_t)m, sizeof(int), cmp_bfs);
+        qsort_r(ord, (size_t)m, sizeof(int), cmp_bfs, key);
         for (int q = 0; q < m; q++)
             newi[ord[q]] = next++;
     }
@@ -422,12 +424,10 @@ static void prog_free(ace_prog *pg)
 
 static void scratch_init(const ace_impl *im, ace_scratch *sc)
 {
-    int maxnode = 1, maxterm = 1;
+    int maxnode = 1;
     for (int mu = 0; mu < im->b->nelements; mu++) {
         if (im->prog[mu].nnode > maxnode)
             maxnode = im->prog[mu].nnode;
-        if (im->prog[mu].nterm > maxterm)
-            maxterm = im->prog[mu].nterm;
     }
     int nel = im->b->nelements, P = im->b->ndensitymax > 0 ? im->b->ndensitymax : 1;
     sc->A = pcm_malloc((size_t)(im->NA + maxnode) * sizeof *sc->A);
@@ -437,8 +437,6 @@ static void scratch_init(const ace_impl *im, ace_scratch *sc)
     sc->W1 = pcm_malloc((size_t)nel * im->K * sizeof *sc->W1);
     sc->rho = pcm_malloc((size_t)P * sizeof *sc->rho);
     sc->dF = pcm_malloc((size_t)P * sizeof *sc->dF);
-    sc->S = pcm_malloc((size_t)(im->NA + maxnode) * P * sizeof *sc->S);
-    sc->th = pcm_malloc((size_t)maxterm * sizeof *sc->th);
     sc->T1 = pcm_malloc((size_t)2 * im->nlm * sizeof *sc->T1);
     sc->cap = 0;
 }
@@ -464,7 +462,7 @@ static void scratch_free(ace_scratch *sc)
 {
     free(sc->r), free(sc->rh), free(sc->mu), free(sc->q), free(sc->val), free(sc->dval);
     free(sc->y), free(sc->pp), free(sc->ph), free(sc->A), free(sc->GA), free(sc->W), free(sc->A1), free(sc->W1);
-    free(sc->rho), free(sc->dF), free(sc->S), free(sc->th), free(sc->T1);
+    free(sc->rho), free(sc->dF), free(sc->T1);
 }
 
 /* ------------------------------------------------------------------ embedding */
