@@ -205,6 +205,14 @@ static void test_missing_species(void **st)
     assert_non_null(strstr(e.msg, "Cu not in potential (elements: Ge Te)"));
     assert_int_equal(potential_eval_once(p, s, &e), -1);
     system_free(s);
+    /* two atoms closer than the spline grid spacing: refused, no NaN */
+    s = tiny_system();
+    s->x[1][0] = s->x[0][0] + 0.0004;
+    memcpy(&s->x[1][1], &s->x[0][1], 2 * sizeof(double));
+    assert_int_equal(potential_eval_once(p, s, &e), -1);
+    print_message("  -> %s\n", e.msg);
+    assert_non_null(strstr(e.msg, "closer than the spline grid spacing"));
+    system_free(s);
     potential_free(p);
 }
 
