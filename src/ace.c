@@ -402,6 +402,36 @@ static void prog_build(ace_impl *im, int mu, ace_prog *pg)
         pg->tm_a[d] = ta[t];
         memcpy(&pg->tm_c[(size_t)d * P], &tc[(size_t)t * P], (size_t)P * sizeof(double));
     }
+    /* interleave the parent groups (k-th term of every group, k = 0, 1, ...) so that
+     * consecutive terms update different adjoints (no store-to-load chains) */
+    int nt = pg->nterm, maxk = 0;
+    int *kin = pcm_malloc(((size_t)nt + 1) * sizeof(int));
+    for (int t = 0; t < nt; t++) {
+        int same = t > 0 && t != pg->nterm_r && pg->tm_par[t] == pg->tm_par[t - 1];
+        kin[t] = same ? kin[t - 1] + 1 : 0;
+        maxk = kin[t] > maxk ? kin[t] : maxk;
+    }
+    int *c2 = pcm_calloc(2 * ((size_t)maxk + 1) + 1, sizeof(int));
+    for (int t = 0; t < nt; t++)
+        c2[(t >= pg->nterm_r) * (maxk + 1) + kin[t] + 1]++;
+    for (int g = 0; g < 2 * (maxk + 1); g++)
+        c2[g + 1] += c2[g];
+    int *np = pcm_malloc(((size_t)nt + 1) * sizeof(int)), *na = pcm_malloc(((size_t)nt + 1) * sizeof(int));
+    double *nc = pcm_malloc(((size_t)nt + 1) * P * sizeof(double));
+    for (int t = 0; t < nt; t++) {
+        int d = c2[(t >= pg->nterm_r) * (maxk + 1) + kin[t]]++;
+        np[d] = pg->tm_par[t];
+        na[d] = pg->tm_a[t];
+        memcpy(&nc[(size_t)d * P], &pg->tm_c[(size_t)t * P], (size_t)P * sizeof(double));
+    }
+    free(pg->tm_par);
+    free(pg->tm_a);
+    free(pg->tm_c);
+    pg->tm_par = np;
+    pg->tm_a = na;
+    pg->tm_c = nc;
+    free(kin);
+    free(c2);
     free(areal);
     free(pos);
     free(tpar);
