@@ -51,6 +51,9 @@ typedef struct ace_prog {
     int nterm, nterm_r; /* terms [0, nterm_r) have a real last factor (m = 0) */
     int *tm_par, *tm_a;
     double *tm_c;   /* [nterm][P] */
+    /* the same, packed for the hot loops: byte offsets into X/G (P <= 2) */
+    struct ace_term { uint32_t par, a; double c0, c1; } *tm;
+    struct ace_node { uint32_t par, a; } *nd;
 } ace_prog;
 
 typedef struct ace_scratch {
@@ -432,6 +435,13 @@ static void prog_build(ace_impl *im, int mu, ace_prog *pg)
     pg->tm_c = nc;
     free(kin);
     free(c2);
+    pg->tm = pcm_malloc(((size_t)nt + 1) * sizeof *pg->tm);
+    for (int t = 0; t < nt; t++)
+        pg->tm[t] = (struct ace_term){(uint32_t)pg->tm_par[t] * 16u, (uint32_t)pg->tm_a[t] * 16u,
+                                      pg->tm_c[(size_t)t * P], P > 1 ? pg->tm_c[(size_t)t * P + 1] : 0};
+    pg->nd = pcm_malloc(((size_t)pg->nnode + 1) * sizeof *pg->nd);
+    for (int k = 0; k < pg->nnode; k++)
+        pg->nd[k] = (struct ace_node){(uint32_t)pg->nd_par[k] * 16u, (uint32_t)pg->nd_a[k] * 16u};
     free(areal);
     free(pos);
     free(tpar);
@@ -448,6 +458,8 @@ static void prog_free(ace_prog *pg)
     free(pg->tm_par);
     free(pg->tm_a);
     free(pg->tm_c);
+    free(pg->tm);
+    free(pg->nd);
 }
 
 /* ------------------------------------------------------------------ scratch */
@@ -542,6 +554,9 @@ static inline v2d cmul(v2d a, v2d b)
  * term; for the first nterm_r terms A[a_t] is real (m = 0).  Two accumulators per
  * density shorten the add chains.  rho is zeroed by the caller.  Always inlined:
  * literal P values are specialised. */
+#define XAT(base, off) (*(const v2d *)((base) + (off)))
+#define GAT(base, off) (*(v2d *)((base) + (off)))
+
 static inline __attribute__((always_inline)) double term_re(const v2d *X, int par, int a, int real)
 {
     v2d x = X[par], y = X[a];
@@ -554,25 +569,26 @@ static inline __attribute__((always_inline)) void terms_fwd(const ace_prog *pg, 
     const int *restrict tm_par = pg->tm_par, *restrict tm_a = pg->tm_a;
     const double *restrict tc = pg->tm_c;
     if (P <= 2) {
+        const struct ace_term *restrict tm = pg->tm;
+        const char *xb = (const char *)X;
         double r0a = 0, r0b = 0, r1a = 0, r1b = 0;
         int t = t0;
         for (; t + 1 < t1; t += 2) {
-            double re = term_re(X, tm_par[t], tm_a[t], real), rf = term_re(X, tm_par[t + 1], tm_a[t + 1], real);
-            if (P == 1) {
-                r0a += tc[t] * re;
-                r0b += tc[t + 1] * rf;
-            } else {
-                r0a += tc[2 * t] * re;
-                r1a += tc[2 * t + 1] * re;
-                r0b += tc[2 * t + 2] * rf;
-                r1b += tc[2 * t + 3] * rf;
+            v2d x = XAT(xb, tm[t].par), a = XAT(xb, tm[t].a), y = XAT(xb, tm[t + 1].par), b = XAT(xb, tm[t + 1].a);
+            double re = real ? x[0] * a[0] : x[0] * a[0] - x[1] * a[1];
+            double rf = real ? y[0] * b[0] : y[0] * b[0] - y[1] * b[1];
+            r0a += tm[t].c0 * re;
+            r0b += tm[t + 1].c0 * rf;
+            if (P == 2) {
+                r1a += tm[t].c1 * re;
+                r1b += tm[t + 1].c1 * rf;
             }
         }
         for (; t < t1; t++) {
-            double re = term_re(X, tm_par[t], tm_a[t], real);
-            r0a += tc[P * t] * re;
-            if (P == 2)
-                r1a += tc[2 * t + 1] * re;
+            v2d x = XAT(xb, tm[t].par), a = XAT(xb, tm[t].a);
+            double re = real ? x[0] * a[0] : x[0] * a[0] - x[1] * a[1];
+            r0a += tm[t].c0 * re;
+            r1a += tm[t].c1 * re;
         }
         rho[0] += r0a + r0b;
         if (P == 2)
@@ -589,9 +605,10 @@ static inline __attribute__((always_inline)) void terms_fwd(const ace_prog *pg, 
 static inline __attribute__((always_inline)) void tree_forward(const ace_prog *pg, int NA, v2d *restrict X,
                                                                v2d *restrict G, double *rho, int P)
 {
-    const int *restrict nd_par = pg->nd_par, *restrict nd_a = pg->nd_a;
+    const struct ace_node *restrict nd = pg->nd;
+    const char *xb = (const char *)X;
     for (int k = 0; k < pg->nnode; k++) {
-        X[NA + k] = cmul(X[nd_par[k]], X[nd_a[k]]);
+        X[NA + k] = cmul(XAT(xb, nd[k].par), XAT(xb, nd[k].a));
         G[NA + k] = (v2d){0, 0};
     }
     terms_fwd(pg, X, 0, pg->nterm_r, 1, rho, P);
@@ -607,6 +624,24 @@ static inline __attribute__((always_inline)) void terms_bwd(const ace_prog *pg, 
     const int *restrict tm_par = pg->tm_par, *restrict tm_a = pg->tm_a;
     const double *restrict tc = pg->tm_c;
     double d0 = dF[0], d1 = P > 1 ? dF[1] : 0;
+    if (P <= 2) {
+        const struct ace_term *restrict tm = pg->tm;
+        const char *xb = (const char *)X;
+        char *gb = (char *)G;
+        for (int t = t0; t < t1; t++) {
+            double th = P == 1 ? d0 * tm[t].c0 : d0 * tm[t].c0 + d1 * tm[t].c1;
+            uint32_t par = tm[t].par, ai = tm[t].a;
+            if (real) {
+                GAT(gb, par)[0] += th * XAT(xb, ai)[0];
+                GAT(gb, ai)[0] += th * XAT(xb, par)[0];
+            } else {
+                v2d x = XAT(xb, par), a = XAT(xb, ai);
+                GAT(gb, par) += th * a;
+                GAT(gb, ai) += th * x;
+            }
+        }
+        return;
+    }
     for (int t = t0; t < t1; t++) {
         double th;
         if (P == 1)
@@ -636,14 +671,16 @@ static inline __attribute__((always_inline)) void terms_bwd(const ace_prog *pg, 
 static inline __attribute__((always_inline)) void tree_backward(const ace_prog *pg, int NA, const v2d *restrict X,
                                                                 v2d *restrict G, const double *dF, int P)
 {
-    const int *restrict nd_par = pg->nd_par, *restrict nd_a = pg->nd_a;
     terms_bwd(pg, X, G, 0, pg->nterm_r, 1, dF, P);
     terms_bwd(pg, X, G, pg->nterm_r, pg->nterm, 0, dF, P);
+    const struct ace_node *restrict nd = pg->nd;
+    const char *xb = (const char *)X;
+    char *gb = (char *)G;
     for (int k = pg->nnode - 1; k >= 0; k--) {
-        int par = nd_par[k], ai = nd_a[k];
+        uint32_t par = nd[k].par, ai = nd[k].a;
         v2d gg = G[NA + k];
-        G[par] += cmul(gg, X[ai]);
-        G[ai] += cmul(gg, X[par]);
+        GAT(gb, par) += cmul(gg, XAT(xb, ai));
+        GAT(gb, ai) += cmul(gg, XAT(xb, par));
     }
 }
 
