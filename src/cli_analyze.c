@@ -344,8 +344,10 @@ static void sq_report(const pcm_sq *q)
     double qp, sp;
     printf("S(q) over %d frame(s): %d bins of %.4f 1/A up to %.2f 1/A (number-number, no form factors)\n",
            q->nframes, q->nbins, q->dq, q->qmax);
+    if (sq_first_peak(q, 1.0, &qp, &sp) >= 0)
+        printf("  first peak (S >= 1): q = %.3f 1/A, S = %.3f\n", qp, sp);
     if (sq_peak(q, 1.0, &qp, &sp) >= 0)
-        printf("  highest peak above 1 1/A: q = %.3f 1/A, S = %.3f\n", qp, sp);
+        printf("  highest bin above 1 1/A: q = %.3f 1/A, S = %.3f\n", qp, sp);
 }
 
 /* ------------------------------------------------------------ driver */

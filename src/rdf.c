@@ -101,18 +101,23 @@ double rdf_r(const pcm_rdf *r, int bin) { return (bin + 0.5) * r->dr; }
 
 static long pair_count(const pcm_rdf *r, int a, int b, int bin)
 {
-    if (a >= 0)
-        return r->count[((size_t)a * MAXS + b) * r->nbins + bin];
     long c = 0;
     for (int x = 0; x < r->sp.n; x++)
         for (int y = 0; y < r->sp.n; y++)
-            c += r->count[((size_t)x * MAXS + y) * r->nbins + bin];
+            if ((a < 0 || x == a) && (b < 0 || y == b))
+                c += r->count[((size_t)x * MAXS + y) * r->nbins + bin];
     return c;
 }
 
 void rdf_get(const pcm_rdf *r, int a, int b, double *g)
 {
-    double norm = a >= 0 ? r->norm[a][b] : r->norm_tot;
+    double norm = r->norm_tot;
+    if (a >= 0) {
+        norm = 0.0;
+        for (int y = 0; y < r->sp.n; y++)
+            if (b < 0 || y == b)
+                norm += r->norm[a][y];
+    }
     for (int k = 0; k < r->nbins; k++) {
         double r0 = k * r->dr, r1 = r0 + r->dr;
         double shell = 4.0 / 3.0 * M_PI * (r1 * r1 * r1 - r0 * r0 * r0);

@@ -47,10 +47,12 @@ void rdf_free(pcm_rdf *r);
 int rdf_add(pcm_rdf *r, const pcm_system *s, pcm_err *e);
 /* Bin centre, Å. */
 double rdf_r(const pcm_rdf *r, int bin);
-/* g_ab into g[nbins] (a, b indices of r->sp; a = -1: total).  Zero when unseen. */
+/* g_ab into g[nbins] (a, b indices of r->sp; b = -1: all species around a;
+ * a = -1: total).  Zero when unseen. */
 void rdf_get(const pcm_rdf *r, int a, int b, double *g);
 /* Running coordination number: mean number of b neighbours of an a atom closer
- * than the upper edge of each bin (= 4π ρ_b ∫_0^r g_ab r'² dr'); a = -1: total. */
+ * than the upper edge of each bin (= 4π ρ_b ∫_0^r g_ab r'² dr'); b = -1: any
+ * species; a = -1: total. */
 void rdf_running_cn(const pcm_rdf *r, int a, int b, double *cn);
 /* Position (Å) of the first peak of g (first local maximum at least
  * max(1.2, 0.3·highest) high) and of the first minimum after it; -1 when undefined. */

@@ -357,6 +357,29 @@ int sq_peak(const pcm_sq *q, double qmin, double *qpeak, double *speak)
     return best;
 }
 
+int sq_first_peak(const pcm_sq *q, double thr, double *qpeak, double *speak)
+{
+    int prev = -1;
+    for (int b = 0; b < q->nbins && q->nvec; b++) {
+        if (!q->nvec[b])
+            continue;
+        int next = b + 1;
+        while (next < q->nbins && !q->nvec[next])
+            next++;
+        double sb = sq_get(q, -1, -1, b);
+        if (sb >= thr && (prev < 0 || sb > sq_get(q, -1, -1, prev)) &&
+            (next >= q->nbins || sb >= sq_get(q, -1, -1, next))) {
+            *qpeak = sq_q(q, b);
+            *speak = sb;
+            return b;
+        }
+        prev = b;
+    }
+    *qpeak = -1.0;
+    *speak = 0.0;
+    return -1;
+}
+
 int sq_write_csv(const pcm_sq *q, const char *path, pcm_err *e)
 {
     if (!q->nvec)

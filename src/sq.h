@@ -58,6 +58,9 @@ double sq_get(const pcm_sq *q, int a, int b, int bin);
 double sq_single(const pcm_system *s, const int n[3]);
 /* Highest bin (centre q, value S) with q >= qmin; returns its index or -1. */
 int sq_peak(const pcm_sq *q, double qmin, double *qpeak, double *speak);
+/* First local maximum with S >= thr (a Bragg peak or the liquid's first
+ * peak); returns its bin or -1. */
+int sq_first_peak(const pcm_sq *q, double thr, double *qpeak, double *speak);
 /* CSV: q_invA, S, nvec, S_A_B for each unordered pair, atomically. */
 int sq_write_csv(const pcm_sq *q, const char *path, pcm_err *e);
 
