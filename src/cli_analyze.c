@@ -18,6 +18,7 @@
 static int usage(void)
 {
     fputs("usage: pcmlab analyze crystallinity CONFIG [-o OUT.extxyz] [--rcut 3.6] [--xi 0.75] [--nxtal 2]\n"
+          "                                   [--profile NSLABS [--axis x|y|z]]\n"
           "       pcmlab analyze rdf CONFIG [-o rdf.csv] [--rmax 10] [--dr 0.02]\n"
           "       pcmlab analyze coordination CONFIG [-o coord.csv] [--cutoff 3.15]\n"
           "       pcmlab analyze angles CONFIG [-o angles.csv] [--cutoff 3.15] [--bin 1] [--triplet Te-Ge-Te]...\n"
@@ -31,7 +32,8 @@ static int usage(void)
 typedef struct {
     const char *kind, *in, *out;
     double rcut, xi, rmax, dr, cutoff, bin, qmax, dq, dt, fit_from;
-    long nxtal, max_per_bin, seed;
+    long nxtal, max_per_bin, seed, profile;
+    int axis;
     int ntrip;
     const char *trip[16];
 } opts;
@@ -40,7 +42,7 @@ typedef struct {
 static const struct {
     const char *kind, *allowed;
 } kinds[] = {
-    {"crystallinity", " --rcut --xi --nxtal "},
+    {"crystallinity", " --rcut --xi --nxtal --profile --axis "},
     {"rdf", " --rmax --dr "},
     {"coordination", " --cutoff "},
     {"angles", " --cutoff --bin --triplet "},
@@ -52,7 +54,7 @@ static int parse(int argc, char **argv, opts *o, pcm_err *e)
 {
     *o = (opts){.rcut = XTAL_RCUT, .xi = XTAL_XI, .nxtal = XTAL_NXTAL, .rmax = 10.0, .dr = 0.02,
                 .cutoff = STRUCT_RC_GST, .bin = 1.0, .qmax = 8.0, .max_per_bin = 0, .seed = 1,
-                .fit_from = -1.0};
+                .fit_from = -1.0, .axis = 2};
     o->kind = argv[1];
     const char *allowed = NULL;
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
@@ -97,6 +99,12 @@ static int parse(int argc, char **argv, opts *o, pcm_err *e)
         else if (!strcmp(a, "--seed")) rc = cli_int(a, v, &o->seed, e);
         else if (!strcmp(a, "--dt")) rc = cli_double(a, v, &o->dt, e);
         else if (!strcmp(a, "--fit-from")) rc = cli_double(a, v, &o->fit_from, e);
+        else if (!strcmp(a, "--profile")) rc = cli_int(a, v, &o->profile, e);
+        else if (!strcmp(a, "--axis")) {
+            if (strlen(v) != 1 || !strchr("xyz", v[0]))
+                return pcm_errf(e, NULL, 0, "--axis expects x, y or z, got '%s'", v), 1;
+            o->axis = v[0] - 'x';
+        }
         else if (!strcmp(a, "--triplet")) {
             if (o->ntrip >= 16)
                 return pcm_errf(e, NULL, 0, "at most 16 --triplet options"), 1;
@@ -110,8 +118,9 @@ static int parse(int argc, char **argv, opts *o, pcm_err *e)
         fprintf(stderr, "pcmlab analyze %s: missing input file\n", o->kind);
         return 2;
     }
-    if (o->nxtal < 0 || o->nxtal > 100 || o->max_per_bin < 0 || o->max_per_bin > 1000000) {
-        pcm_errf(e, NULL, 0, "--nxtal must be in 0..100 and --max-per-bin in 1..10^6");
+    if (o->nxtal < 0 || o->nxtal > 100 || o->max_per_bin < 0 || o->max_per_bin > 1000000 || o->profile < 0 ||
+        o->profile > 10000) {
+        pcm_errf(e, NULL, 0, "--nxtal must be in 0..100, --max-per-bin in 0..10^6 and --profile in 0..10^4");
         return 1;
     }
     return 0;
@@ -133,6 +142,9 @@ typedef struct {
     double sum_frac, sum_q4, sum_q6;
     long sum_cryst, sum_n;
     pcm_xtal_summary last;
+    int nprof, axis;
+    double *prof_sum;   /* [nprof] Σ_frames slab fractions */
+    double len_sum;     /* Σ_frames |h_axis|, Å */
 } xtal_state;
 
 static void frame_line(const pcm_xtal_summary *s, int iframe)
@@ -160,6 +172,21 @@ static int xtal_frame(xtal_state *st, pcm_frame *fr, int iframe, pcm_err *e)
         st->sum_frac += sum.fraction, st->sum_q4 += sum.Q4, st->sum_q6 += sum.Q6;
         st->sum_cryst += sum.ncryst, st->sum_n += sum.n;
         st->last = sum;
+        if (st->nprof > 0) {
+            double *pf = pcm_malloc((size_t)st->nprof * sizeof *pf), pos[16];
+            xtal_profile(s, fl, st->axis, st->nprof, pf, NULL);
+            const double *h = s->cell.h[st->axis];
+            double len = sqrt(h[0] * h[0] + h[1] * h[1] + h[2] * h[2]);
+            int nc = xtal_profile_crossings(pf, st->nprof, pos, 16);
+            printf("frame %d: %d crystal/non-crystal interface(s) along %c:", iframe, nc, 'x' + st->axis);
+            for (int k = 0; k < nc; k++)
+                printf(" %.2f", pos[k] * len);
+            puts(nc ? " A" : "");
+            for (int b = 0; b < st->nprof; b++)
+                st->prof_sum[b] += pf[b];
+            st->len_sum += len;
+            free(pf);
+        }
         if (st->writing) {
             for (int i = 0; i < n; i++)
                 col[i] = fl[i];
@@ -194,6 +221,12 @@ static void xtal_report(const xtal_state *st, int nframes)
         printf("Q4 = %.4f\nQ6 = %.4f\n", st->sum_q4 / nframes, st->sum_q6 / nframes);
     }
     printf("(r_c = %.2f A, xi = %.2f, more than %d connections, lone atoms removed)\n", p->rcut, p->xi, p->nxtal);
+    if (st->nprof > 0) {
+        printf("profile along %c (%d slabs, mean over %d frame(s)): slab centre A, crystalline fraction\n",
+               'x' + st->axis, st->nprof, nframes);
+        for (int b = 0; b < st->nprof; b++)
+            printf("  %8.3f  %.3f\n", (b + 0.5) / st->nprof * st->len_sum / nframes, st->prof_sum[b] / nframes);
+    }
 }
 
 /* ------------------------------------------------------------ msd */
@@ -241,6 +274,8 @@ static int msd_frame(msd_state *m, const opts *o, const pcm_frame *fr, int ifram
 
 static int msd_finish(msd_state *m, const opts *o, pcm_err *e)
 {
+    if (m->nf < 2)
+        return pcm_errf(e, o->in, 0, "msd needs at least 2 frames of the same atoms (a trajectory), got %d", m->nf);
     const pcm_system *r = m->ref;
     double t0 = m->t[0], tf = o->fit_from >= 0.0 ? o->fit_from : t0 + 0.5 * (m->t[m->nf - 1] - t0);
     double *tt = pcm_malloc((size_t)m->nf * sizeof *tt), *y = pcm_malloc((size_t)m->nf * sizeof *y);
@@ -374,6 +409,8 @@ int cmd_analyze(int argc, char **argv)
     if (is_x) {
         xtal_params_default(&xs.par);
         xs.par.rcut = o.rcut, xs.par.xi = o.xi, xs.par.nxtal = (int)o.nxtal;
+        xs.nprof = (int)o.profile, xs.axis = o.axis;
+        xs.prof_sum = pcm_calloc((size_t)(xs.nprof > 0 ? xs.nprof : 1), sizeof *xs.prof_sum);
         if (!(o.rcut > 0.0 && o.rcut < 20.0) || !(o.xi >= -1.0 && o.xi <= 1.0))
             return pcm_errf(&e, NULL, 0, "--rcut must be in (0, 20) Å and --xi in [-1, 1]"), cli_fail(&e);
     } else if (!strcmp(o.kind, "rdf"))
@@ -453,6 +490,7 @@ int cmd_analyze(int argc, char **argv)
     coord_free(coord);
     angles_free(ang);
     sq_free(sq);
+    free(xs.prof_sum);
     system_free(ms.ref);
     free(ms.t), free(ms.msd), free(ms.msp);
     return status ? cli_fail(&e) : 0;

@@ -13,6 +13,7 @@
  */
 #include "crystallinity.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,4 +296,39 @@ int xtal_compute(const pcm_system *s, const pcm_nlist *nl, unsigned char *flags,
 {
     pcm_xtal_atoms a = {.flags = flags, .q4dot = q4dot};
     return xtal_compute_ex(s, nl, NULL, &a, out, e);
+}
+
+void xtal_profile(const pcm_system *s, const unsigned char *flags, int axis, int nbins, double *frac, int *count)
+{
+    assert(axis >= 0 && axis < 3 && nbins > 0);
+    int *cnt = pcm_calloc((size_t)nbins, sizeof *cnt), *cr = pcm_calloc((size_t)nbins, sizeof *cr);
+    for (int i = 0; i < s->n; i++) {
+        double f[3];
+        cell_to_frac(&s->cell, s->x[i], f);
+        double u = f[axis] - floor(f[axis]);
+        int b = (int)(u * nbins);
+        b = b < 0 ? 0 : (b >= nbins ? nbins - 1 : b);
+        cnt[b]++;
+        cr[b] += flags[i] != 0;
+    }
+    for (int b = 0; b < nbins; b++) {
+        frac[b] = cnt[b] ? (double)cr[b] / cnt[b] : 0.0;
+        if (count)
+            count[b] = cnt[b];
+    }
+    free(cnt);
+    free(cr);
+}
+
+int xtal_profile_crossings(const double *frac, int nbins, double *pos, int max)
+{
+    int n = 0;
+    for (int b = 0; b < nbins && n < max; b++) {
+        double y0 = frac[b] - 0.5, y1 = frac[(b + 1) % nbins] - 0.5;
+        if ((y0 < 0.0) != (y1 < 0.0)) {
+            double t = y0 / (y0 - y1), u = (b + 0.5 + t) / nbins;
+            pos[n++] = u - floor(u);
+        }
+    }
+    return n;
 }

@@ -71,6 +71,15 @@ int xtal_compute(const pcm_system *s, const pcm_nlist *nl, unsigned char *flags,
 int xtal_compute_ex(const pcm_system *s, const pcm_nlist *nl, const pcm_xtal_params *par,
                     const pcm_xtal_atoms *atoms, pcm_xtal_summary *out, pcm_err *e);
 
+/* Crystalline fraction in nbins slabs along lattice vector `axis` (0, 1, 2),
+ * slabs by wrapped fractional coordinate (the interface method, supplement
+ * sec. 2).  frac[nbins] receives crystalline/atoms (0 for an empty slab),
+ * count[nbins] (may be NULL) the atoms per slab. */
+void xtal_profile(const pcm_system *s, const unsigned char *flags, int axis, int nbins, double *frac, int *count);
+/* Where the periodic profile crosses 1/2 (linear interpolation between slab
+ * centres), as fractional coordinates in [0, 1); returns how many (at most max). */
+int xtal_profile_crossings(const double *frac, int nbins, double *pos, int max);
+
 /* Orthonormal complex spherical harmonics Y_lm(u) for m = 0..l of a unit vector
  * u (l <= 12); re/im receive l+1 values.  Y_l,-m = (-1)^m conj(Y_lm). */
 void xtal_ylm(int l, const double u[3], double *re, double *im);

@@ -301,6 +301,41 @@ static void test_lone_atom_removed(void **st)
     system_free(s);
 }
 
+static void test_profile_interfaces(void **st)
+{
+    (void)st;
+    /* half crystal (z < L/2) / half random: two interfaces, near z = 0 and L/2 */
+    pcm_err e = {{0}};
+    pcm_system *s = build_rocksalt(6, 6.02, 0.2, 1, &e);
+    double L = s->cell.h[2][2];
+    pcm_rng r;
+    rng_seed(&r, 4);
+    for (int i = 0; i < s->n; i++)
+        if (s->x[i][2] > 0.5 * L + 0.5) {
+            s->x[i][0] = L * rng_uniform(&r);
+            s->x[i][1] = L * rng_uniform(&r);
+            s->x[i][2] = 0.5 * L + 0.5 + (0.5 * L - 1.0) * rng_uniform(&r);
+        }
+    unsigned char *fl = malloc(s->n);
+    pcm_xtal_summary sum;
+    assert_int_equal(xtal_compute(s, NULL, fl, NULL, &sum, &e), 0);
+    double prof[8], pos[4];
+    int cnt[8], tot = 0;
+    xtal_profile(s, fl, 2, 8, prof, cnt);
+    for (int b = 0; b < 8; b++)
+        tot += cnt[b];
+    assert_int_equal(tot, s->n);
+    assert_true(prof[1] > 0.95 && prof[2] > 0.95); /* inside the crystal */
+    assert_true(prof[5] < 0.05 && prof[6] < 0.05); /* inside the random half */
+    int nc = xtal_profile_crossings(prof, 8, pos, 4);
+    assert_int_equal(nc, 2);
+    print_message("interfaces at %.3f and %.3f of L\n", pos[0], pos[1]);
+    assert_true(fabs(pos[0] - 0.5) < 0.1);
+    assert_true(pos[1] > 0.9 || pos[1] < 0.1);
+    free(fl);
+    system_free(s);
+}
+
 static void test_external_list(void **st)
 {
     (void)st;
@@ -344,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_rotation_and_threads),
         cmocka_unit_test(test_rattled_crystal),
         cmocka_unit_test(test_lone_atom_removed),
+        cmocka_unit_test(test_profile_interfaces),
         cmocka_unit_test(test_external_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
