@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <omp.h>
 
 #include "cli.h"
 #include "crystallinity.h"
@@ -18,7 +21,7 @@
 static int usage(void)
 {
     fputs("usage: pcmlab analyze crystallinity CONFIG [-o OUT.extxyz] [--rcut 3.6] [--xi 0.75] [--nxtal 2]\n"
-          "                                   [--profile NSLABS [--axis x|y|z]]\n"
+          "                                   [--profile NSLABS [--axis x|y|z]] [--repeat N: time N calls]\n"
           "       pcmlab analyze rdf CONFIG [-o rdf.csv] [--rmax 10] [--dr 0.02]\n"
           "       pcmlab analyze coordination CONFIG [-o coord.csv] [--cutoff 3.15]\n"
           "       pcmlab analyze angles CONFIG [-o angles.csv] [--cutoff 3.15] [--bin 1] [--triplet Te-Ge-Te]...\n"
@@ -32,7 +35,7 @@ static int usage(void)
 typedef struct {
     const char *kind, *in, *out;
     double rcut, xi, rmax, dr, cutoff, bin, qmax, dq, dt, fit_from;
-    long nxtal, max_per_bin, seed, profile;
+    long nxtal, max_per_bin, seed, profile, repeat;
     int axis;
     int ntrip;
     const char *trip[16];
@@ -42,7 +45,7 @@ typedef struct {
 static const struct {
     const char *kind, *allowed;
 } kinds[] = {
-    {"crystallinity", " --rcut --xi --nxtal --profile --axis "},
+    {"crystallinity", " --rcut --xi --nxtal --profile --axis --repeat "},
     {"rdf", " --rmax --dr "},
     {"coordination", " --cutoff "},
     {"angles", " --cutoff --bin --triplet "},
@@ -100,6 +103,7 @@ static int parse(int argc, char **argv, opts *o, pcm_err *e)
         else if (!strcmp(a, "--dt")) rc = cli_double(a, v, &o->dt, e);
         else if (!strcmp(a, "--fit-from")) rc = cli_double(a, v, &o->fit_from, e);
         else if (!strcmp(a, "--profile")) rc = cli_int(a, v, &o->profile, e);
+        else if (!strcmp(a, "--repeat")) rc = cli_int(a, v, &o->repeat, e);
         else if (!strcmp(a, "--axis")) {
             if (strlen(v) != 1 || !strchr("xyz", v[0]))
                 return pcm_errf(e, NULL, 0, "--axis expects x, y or z, got '%s'", v), 1;
@@ -119,7 +123,7 @@ static int parse(int argc, char **argv, opts *o, pcm_err *e)
         return 2;
     }
     if (o->nxtal < 0 || o->nxtal > 100 || o->max_per_bin < 0 || o->max_per_bin > 1000000 || o->profile < 0 ||
-        o->profile > 10000) {
+        o->profile > 10000 || o->repeat < 0 || o->repeat > 100000) {
         pcm_errf(e, NULL, 0, "--nxtal must be in 0..100, --max-per-bin in 0..10^6 and --profile in 0..10^4");
         return 1;
     }
@@ -143,6 +147,7 @@ typedef struct {
     long sum_cryst, sum_n;
     pcm_xtal_summary last;
     int nprof, axis;
+    long repeat;
     double *prof_sum;   /* [nprof] Σ_frames slab fractions */
     double len_sum;     /* Σ_frames |h_axis|, Å */
 } xtal_state;
@@ -172,6 +177,17 @@ static int xtal_frame(xtal_state *st, pcm_frame *fr, int iframe, pcm_err *e)
         st->sum_frac += sum.fraction, st->sum_q4 += sum.Q4, st->sum_q6 += sum.Q6;
         st->sum_cryst += sum.ncryst, st->sum_n += sum.n;
         st->last = sum;
+        if (st->repeat > 0) {
+            struct timespec t0, t1;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            for (long k = 0; k < st->repeat && rc == 0; k++)
+                rc = xtal_compute_ex(s, NULL, &st->par, &at, &sum, e);
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            double ms = ((t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) * 1e-6) / st->repeat;
+            printf("frame %d: xtal_compute %.3f ms per call (%d atoms, %.3f us/atom, %d threads, %ld calls, "
+                   "neighbour list included)\n",
+                   iframe, ms, n, 1e3 * ms / n, omp_get_max_threads(), st->repeat);
+        }
         if (st->nprof > 0) {
             double *pf = pcm_malloc((size_t)st->nprof * sizeof *pf), pos[16];
             xtal_profile(s, fl, st->axis, st->nprof, pf, NULL);
@@ -409,7 +425,7 @@ int cmd_analyze(int argc, char **argv)
     if (is_x) {
         xtal_params_default(&xs.par);
         xs.par.rcut = o.rcut, xs.par.xi = o.xi, xs.par.nxtal = (int)o.nxtal;
-        xs.nprof = (int)o.profile, xs.axis = o.axis;
+        xs.nprof = (int)o.profile, xs.axis = o.axis, xs.repeat = o.repeat;
         xs.prof_sum = pcm_calloc((size_t)(xs.nprof > 0 ? xs.nprof : 1), sizeof *xs.prof_sum);
         if (!(o.rcut > 0.0 && o.rcut < 20.0) || !(o.xi >= -1.0 && o.xi <= 1.0))
             return pcm_errf(&e, NULL, 0, "--rcut must be in (0, 20) Å and --xi in [-1, 1]"), cli_fail(&e);
