@@ -165,7 +165,8 @@ static int xtal_frame(xtal_state *st, pcm_frame *fr, int iframe, pcm_err *e)
     unsigned char *fl = pcm_malloc((size_t)n);
     int *nc = pcm_malloc((size_t)n * sizeof *nc);
     double *dot = pcm_malloc((size_t)n * sizeof *dot), *col = pcm_malloc((size_t)n * sizeof *col);
-    pcm_xtal_atoms at = {.flags = fl, .q4dot = dot, .nconn = nc};
+    double *q4l = pcm_malloc((size_t)n * sizeof *q4l), *q6l = pcm_malloc((size_t)n * sizeof *q6l);
+    pcm_xtal_atoms at = {.flags = fl, .q4dot = dot, .nconn = nc, .q4l = q4l, .q6l = q6l};
     pcm_xtal_summary sum;
     int rc = xtal_compute_ex(s, NULL, &st->par, &at, &sum, e);
     if (rc == 0) {
@@ -211,6 +212,8 @@ static int xtal_frame(xtal_state *st, pcm_frame *fr, int iframe, pcm_err *e)
                 col[i] = nc[i];
             frame_add_col(fr, "q4_connections", 'I', 1, col);
             frame_add_col(fr, "q4dot", 'R', 1, dot);
+            frame_add_col(fr, "q4", 'R', 1, q4l);
+            frame_add_col(fr, "q6", 'R', 1, q6l);
             frame_setf(fr, "crystalline_fraction", "%.6f", sum.fraction);
             frame_setf(fr, "Q4", "%.6f", sum.Q4);
             frame_setf(fr, "Q6", "%.6f", sum.Q6);
@@ -218,7 +221,7 @@ static int xtal_frame(xtal_state *st, pcm_frame *fr, int iframe, pcm_err *e)
                 rc = pcm_errf(e, st->af.path, 0, "write failed");
         }
     }
-    free(fl), free(nc), free(dot), free(col);
+    free(fl), free(nc), free(dot), free(col), free(q4l), free(q6l);
     return rc;
 }
 

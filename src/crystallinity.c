@@ -211,6 +211,21 @@ static void pass_lone(xtal_work *w, int n, int keep_lone, unsigned char *flags)
     }
 }
 
+static void local_q(const xtal_work *w, int n, double *q4l, double *q6l)
+{
+    for (int i = 0; i < n; i++) {
+        double a = 0.0, b = 0.0, nn = w->nn[i] > 0 ? w->nn[i] : 1;
+        for (int k = 0; k < 9; k++)
+            a += w->q4[i][k] * w->q4[i][k];
+        for (int k = 0; k < 13; k++)
+            b += w->q6[i][k] * w->q6[i][k];
+        if (q4l)
+            q4l[i] = sqrt(4.0 * M_PI / 9.0 * a) / nn;
+        if (q6l)
+            q6l[i] = sqrt(4.0 * M_PI / 13.0 * b) / nn;
+    }
+}
+
 /* Q_l from the summed real (2l+1)-vector: Σ_m |Q̄_lm|² is its squared length. */
 static double global_q(const double *sum, int len, long nb, int l)
 {
@@ -255,6 +270,8 @@ int xtal_compute_ex(const pcm_system *s, const pcm_nlist *nl, const pcm_xtal_par
     /* global sums in atom order: deterministic for any thread count */
     double s4[9] = {0}, s6[13] = {0};
     long nb = 0;
+    if (atoms && (atoms->q4l || atoms->q6l))
+        local_q(&w, n, atoms->q4l, atoms->q6l);
     for (int i = 0; i < n; i++) {
         for (int k = 0; k < 9; k++)
             s4[k] += w.q4[i][k];

@@ -54,6 +54,7 @@ typedef struct pcm_xtal_atoms {
     double *q4dot;          /* [n] mean Re(q4(i)·q4(j)*) over the neighbours (0 with none) */
     int *nconn;             /* [n] connected neighbours */
     int *nneigh;            /* [n] neighbours within rcut */
+    double *q4l, *q6l;      /* [n] local Steinhardt q_l(i) = sqrt(4π/(2l+1) Σ_m |q̄_lm(i)|²) */
 } pcm_xtal_atoms;
 
 void xtal_params_default(pcm_xtal_params *p);

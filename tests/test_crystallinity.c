@@ -178,10 +178,19 @@ static void test_atom_with_only_vacancy_neighbours(void **st)
     unsigned char *fl = malloc(n);
     double *dot = malloc(n * sizeof *dot);
     int *nn = malloc(n * sizeof *nn), *nc = malloc(n * sizeof *nc);
-    pcm_xtal_atoms at = {fl, dot, nc, nn};
+    double *q4l = malloc(n * sizeof *q4l), *q6l = malloc(n * sizeof *q6l);
+    pcm_xtal_atoms at = {fl, dot, nc, nn, q4l, q6l};
     pcm_xtal_summary sum;
     assert_int_equal(xtal_compute_ex(t, NULL, NULL, &at, &sum, &e), 0);
     assert_int_equal(nn[new_index], 0);
+    assert_true(q4l[new_index] == 0.0 && q6l[new_index] == 0.0);
+    /* Ge and Sb keep full octahedra: local q4, q6 of the ideal environment */
+    for (int i = 0; i < n; i++)
+        if (strcmp(t->species[t->type[i]], "Te") != 0 && nn[i] == 6) {
+            assert_true(fabs(q4l[i] - sqrt(7.0 / 12.0)) < 1e-12);
+            assert_true(fabs(q6l[i] - sqrt(1.0 / 8.0)) < 1e-12);
+        }
+    free(q4l), free(q6l);
     assert_int_equal(nc[new_index], 0);
     assert_int_equal(fl[new_index], 0);
     assert_true(dot[new_index] == 0.0);
@@ -281,7 +290,7 @@ static void test_lone_atom_removed(void **st)
     int nc[7];
     double dot[7];
     unsigned char fl[7];
-    pcm_xtal_atoms at = {fl, dot, nc, NULL};
+    pcm_xtal_atoms at = {.flags = fl, .q4dot = dot, .nconn = nc};
     pcm_xtal_summary sum;
     pcm_err e = {{0}};
     assert_int_equal(xtal_compute_ex(s, NULL, NULL, &at, &sum, &e), 0);

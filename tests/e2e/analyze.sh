@@ -12,7 +12,7 @@ echo "$out"
 echo "$out" | grep -q '^crystalline: 100.00 % (512 of 512 atoms' || fail "expected 100 % crystalline"
 echo "$out" | grep -q '^Q4 = 0.7638$' || fail "expected Q4 = 0.7638"
 echo "$out" | grep -q '^Q6 = 0.3536$' || fail "expected Q6 = 0.3536"
-head -2 "$d/rs_x.extxyz" | grep -q 'crystalline:I:1:q4_connections:I:1:q4dot:R:1' || fail "columns missing"
+head -2 "$d/rs_x.extxyz" | grep -q 'crystalline:I:1:q4_connections:I:1:q4dot:R:1:q4:R:1:q6:R:1' || fail "columns missing"
 [ "$(awk 'NR>2 && $5==1 && $6==6' "$d/rs_x.extxyz" | wc -l)" -eq 512 ] || fail "per-atom flags/connections"
 # the written file reads back (round trip through the analysis again)
 "$bin" analyze crystallinity "$d/rs_x.extxyz" | grep -q '^crystalline: 100.00 %' || fail "re-read output"
