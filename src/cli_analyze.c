@@ -21,7 +21,7 @@
 static int usage(void)
 {
     fputs("usage: pcmlab analyze crystallinity CONFIG [-o OUT.extxyz] [--rcut 3.6] [--xi 0.75] [--nxtal 2]\n"
-          "                                   [--profile NSLABS [--axis x|y|z]] [--repeat N: time N calls]\n"
+          "                                   [--profile NSLABS [--axis x|y|z]] [--histograms] [--repeat N]\n"
           "       pcmlab analyze rdf CONFIG [-o rdf.csv] [--rmax 10] [--dr 0.02]\n"
           "       pcmlab analyze coordination CONFIG [-o coord.csv] [--cutoff 3.15]\n"
           "       pcmlab analyze angles CONFIG [-o angles.csv] [--cutoff 3.15] [--bin 1] [--triplet Te-Ge-Te]...\n"
@@ -36,7 +36,7 @@ typedef struct {
     const char *kind, *in, *out;
     double rcut, xi, rmax, dr, cutoff, bin, qmax, dq, dt, fit_from;
     long nxtal, max_per_bin, seed, profile, repeat;
-    int axis;
+    int axis, histograms;
     int ntrip;
     const char *trip[16];
 } opts;
@@ -45,7 +45,7 @@ typedef struct {
 static const struct {
     const char *kind, *allowed;
 } kinds[] = {
-    {"crystallinity", " --rcut --xi --nxtal --profile --axis --repeat "},
+    {"crystallinity", " --rcut --xi --nxtal --profile --axis --repeat --histograms "},
     {"rdf", " --rmax --dr "},
     {"coordination", " --cutoff "},
     {"angles", " --cutoff --bin --triplet "},
@@ -82,6 +82,10 @@ static int parse(int argc, char **argv, opts *o, pcm_err *e)
         if (strcmp(a, "-o") && strcmp(a, "--output") && !strstr(allowed, key)) {
             fprintf(stderr, "pcmlab analyze %s: unknown option '%s'\n", o->kind, a);
             return 2;
+        }
+        if (!strcmp(a, "--histograms")) {
+            o->histograms = 1;
+            continue;
         }
         if (!v) {
             fprintf(stderr, "pcmlab analyze: %s needs a value\n", a);
@@ -146,8 +150,10 @@ typedef struct {
     double sum_frac, sum_q4, sum_q6;
     long sum_cryst, sum_n;
     pcm_xtal_summary last;
-    int nprof, axis;
+    int nprof, axis, histograms;
     long repeat;
+    long dot_hist[XTAL_DOT_BINS];
+    long conn_hist[33];  /* atoms by connections, last bin >= 32 */
     double *prof_sum;   /* [nprof] Σ_frames slab fractions */
     double len_sum;     /* Σ_frames |h_axis|, Å */
 } xtal_state;
@@ -166,7 +172,8 @@ static int xtal_frame(xtal_state *st, pcm_frame *fr, int iframe, pcm_err *e)
     int *nc = pcm_malloc((size_t)n * sizeof *nc);
     double *dot = pcm_malloc((size_t)n * sizeof *dot), *col = pcm_malloc((size_t)n * sizeof *col);
     double *q4l = pcm_malloc((size_t)n * sizeof *q4l), *q6l = pcm_malloc((size_t)n * sizeof *q6l);
-    pcm_xtal_atoms at = {.flags = fl, .q4dot = dot, .nconn = nc, .q4l = q4l, .q6l = q6l};
+    pcm_xtal_atoms at = {.flags = fl, .q4dot = dot, .nconn = nc, .q4l = q4l, .q6l = q6l,
+                         .dot_hist = st->histograms ? st->dot_hist : NULL};
     pcm_xtal_summary sum;
     int rc = xtal_compute_ex(s, NULL, &st->par, &at, &sum, e);
     if (rc == 0) {
@@ -178,6 +185,9 @@ static int xtal_frame(xtal_state *st, pcm_frame *fr, int iframe, pcm_err *e)
         st->sum_frac += sum.fraction, st->sum_q4 += sum.Q4, st->sum_q6 += sum.Q6;
         st->sum_cryst += sum.ncryst, st->sum_n += sum.n;
         st->last = sum;
+        for (int i = 0; i < n && st->histograms; i++)
+            st->conn_hist[nc[i] < 32 ? nc[i] : 32]++;
+        at.dot_hist = NULL; /* timing repeats must not count twice */
         if (st->repeat > 0) {
             struct timespec t0, t1;
             clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -240,6 +250,23 @@ static void xtal_report(const xtal_state *st, int nframes)
         printf("Q4 = %.4f\nQ6 = %.4f\n", st->sum_q4 / nframes, st->sum_q6 / nframes);
     }
     printf("(r_c = %.2f A, xi = %.2f, more than %d connections, lone atoms removed)\n", p->rcut, p->xi, p->nxtal);
+    if (st->histograms) {
+        long td = 0, tc = 0;
+        for (int b = 0; b < XTAL_DOT_BINS; b++)
+            td += st->dot_hist[b];
+        for (int b = 0; b <= 32; b++)
+            tc += st->conn_hist[b];
+        printf("Re(q4(i).q4(j)) over %ld neighbour pairs (supplement Fig. S2a): bin centre, fraction\n", td);
+        for (int b = 0; b < XTAL_DOT_BINS; b++)
+            printf("  %6.3f  %.4f\n", -1.0 + (b + 0.5) * 2.0 / XTAL_DOT_BINS, td ? (double)st->dot_hist[b] / td : 0.0);
+        printf("connections per atom (Fig. S2b): count, fraction of atoms\n");
+        int last = 0;
+        for (int b = 0; b <= 32; b++)
+            if (st->conn_hist[b])
+                last = b;
+        for (int b = 0; b <= last; b++)
+            printf("  %2d%s  %.4f\n", b, b == 32 ? "+" : "", tc ? (double)st->conn_hist[b] / tc : 0.0);
+    }
     if (st->nprof > 0) {
         printf("profile along %c (%d slabs, mean over %d frame(s)): slab centre A, crystalline fraction\n",
                'x' + st->axis, st->nprof, nframes);
@@ -428,7 +455,7 @@ int cmd_analyze(int argc, char **argv)
     if (is_x) {
         xtal_params_default(&xs.par);
         xs.par.rcut = o.rcut, xs.par.xi = o.xi, xs.par.nxtal = (int)o.nxtal;
-        xs.nprof = (int)o.profile, xs.axis = o.axis, xs.repeat = o.repeat;
+        xs.nprof = (int)o.profile, xs.axis = o.axis, xs.repeat = o.repeat, xs.histograms = o.histograms;
         xs.prof_sum = pcm_calloc((size_t)(xs.nprof > 0 ? xs.nprof : 1), sizeof *xs.prof_sum);
         if (!(o.rcut > 0.0 && o.rcut < 20.0) || !(o.xi >= -1.0 && o.xi <= 1.0))
             return pcm_errf(&e, NULL, 0, "--rcut must be in (0, 20) Å and --xi in [-1, 1]"), cli_fail(&e);

@@ -172,7 +172,7 @@ static void pass_normalise(xtal_work *w, int n)
     }
 }
 
-static void pass_connect(xtal_work *w, int n, const pcm_xtal_params *par, double *q4dot)
+static void pass_connect(xtal_work *w, int n, const pcm_xtal_params *par, double *q4dot, long *hist)
 {
     const pcm_nlist *nl = w->nl;
 #pragma omp parallel for schedule(dynamic, 256)
@@ -188,6 +188,12 @@ static void pass_connect(xtal_work *w, int n, const pcm_xtal_params *par, double
                 dot += a[k] * b[k];
             sum += dot;
             nc += dot > par->xi;
+            if (hist) {
+                int b = (int)((dot + 1.0) * 0.5 * XTAL_DOT_BINS);
+                b = b < 0 ? 0 : (b >= XTAL_DOT_BINS ? XTAL_DOT_BINS - 1 : b);
+#pragma omp atomic
+                hist[b]++;
+            }
         }
         w->nconn[i] = nc;
         w->raw[i] = nc > par->nxtal;
@@ -281,7 +287,7 @@ int xtal_compute_ex(const pcm_system *s, const pcm_nlist *nl, const pcm_xtal_par
         out->nisolated += w.nn[i] == 0;
     }
     pass_normalise(&w, n);
-    pass_connect(&w, n, par, atoms ? atoms->q4dot : NULL);
+    pass_connect(&w, n, par, atoms ? atoms->q4dot : NULL, atoms ? atoms->dot_hist : NULL);
     pass_lone(&w, n, par->keep_lone, flags);
 
     out->n = n;

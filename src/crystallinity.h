@@ -30,6 +30,7 @@
 #define XTAL_RCUT 3.6   /* Å, first minimum of the crystal g(r) (supplement Fig. S1) */
 #define XTAL_XI 0.75    /* connection threshold on Re(q4(i)·q4(j)*) */
 #define XTAL_NXTAL 2    /* crystalline: more than this many connections */
+#define XTAL_DOT_BINS 40 /* histogram of Re(q4(i)·q4(j)*) over [-1, 1] (supplement Fig. S2a) */
 
 typedef struct pcm_xtal_params {
     double rcut;        /* neighbour cutoff, Å */
@@ -55,6 +56,8 @@ typedef struct pcm_xtal_atoms {
     int *nconn;             /* [n] connected neighbours */
     int *nneigh;            /* [n] neighbours within rcut */
     double *q4l, *q6l;      /* [n] local Steinhardt q_l(i) = sqrt(4π/(2l+1) Σ_m |q̄_lm(i)|²) */
+    long *dot_hist;         /* [XTAL_DOT_BINS] counts of ordered neighbour pairs by
+                             * Re(q4(i)·q4(j)*); added to, not cleared */
 } pcm_xtal_atoms;
 
 void xtal_params_default(pcm_xtal_params *p);

@@ -179,7 +179,7 @@ static void test_atom_with_only_vacancy_neighbours(void **st)
     double *dot = malloc(n * sizeof *dot);
     int *nn = malloc(n * sizeof *nn), *nc = malloc(n * sizeof *nc);
     double *q4l = malloc(n * sizeof *q4l), *q6l = malloc(n * sizeof *q6l);
-    pcm_xtal_atoms at = {fl, dot, nc, nn, q4l, q6l};
+    pcm_xtal_atoms at = {.flags = fl, .q4dot = dot, .nconn = nc, .nneigh = nn, .q4l = q4l, .q6l = q6l};
     pcm_xtal_summary sum;
     assert_int_equal(xtal_compute_ex(t, NULL, NULL, &at, &sum, &e), 0);
     assert_int_equal(nn[new_index], 0);
@@ -239,6 +239,22 @@ static void test_rotation_and_threads(void **st)
     omp_set_num_threads(nt);
     assert_memory_equal(f0, f2, n);
     assert_memory_equal(d0, d2, n * sizeof *d0);
+    long h1[XTAL_DOT_BINS] = {0}, h2[XTAL_DOT_BINS] = {0}, np = 0;
+    int *nn = malloc(n * sizeof *nn);
+    pcm_xtal_atoms at1 = {.dot_hist = h1, .nneigh = nn}, at2 = {.dot_hist = h2};
+    omp_set_num_threads(1);
+    xtal_compute_ex(s, NULL, NULL, &at1, &c, &e);
+    omp_set_num_threads(nt > 1 ? nt : 2);
+    xtal_compute_ex(s, NULL, NULL, &at2, &c, &e);
+    omp_set_num_threads(nt);
+    assert_memory_equal(h1, h2, sizeof h1);
+    for (int i = 0; i < n; i++)
+        np -= nn[i];
+    for (int b = 0; b < XTAL_DOT_BINS; b++)
+        np += h1[b];
+    assert_true(np == 0);
+    assert_true(h1[XTAL_DOT_BINS - 1] > h1[XTAL_DOT_BINS / 2]); /* a crystal: mostly near 1 */
+    free(nn);
     assert_true(a.Q4 == c.Q4 && a.Q6 == c.Q6);
     print_message("rattled 0.25 A: %.2f %% crystalline\n", 100 * a.fraction);
     assert_true(a.ncryst > 0 && a.ncryst < n); /* borderline atoms exist, so the check can bite */
