@@ -317,6 +317,9 @@ int sq_add(pcm_sq *q, const pcm_system *s, pcm_err *e)
         add_sampled(q, s, map);
     else
         add_all(q, s, map);
+    for (int i = 0; i < s->n; i++)
+        q->natoms[map[s->type[i]]]++;
+    q->natoms_tot += s->n;
     q->nframes++;
     return 0;
 }
@@ -330,6 +333,14 @@ double sq_get(const pcm_sq *q, int a, int b, int bin)
     if (a < 0)
         return q->s_sum[bin] / q->nvec[bin];
     return q->part_sum[((size_t)a * MAXS + b) * q->nbins + bin] / q->nvec[bin];
+}
+
+double sq_get_fz(const pcm_sq *q, int a, int b, int bin)
+{
+    if (a < 0 || b < 0 || q->natoms_tot == 0 || !q->natoms[a] || !q->natoms[b])
+        return 0.0;
+    double ca = (double)q->natoms[a] / q->natoms_tot, cb = (double)q->natoms[b] / q->natoms_tot;
+    return 1.0 + (sq_get(q, a, b, bin) - (a == b)) / sqrt(ca * cb);
 }
 
 double sq_single(const pcm_system *s, const int n[3])
@@ -391,6 +402,9 @@ int sq_write_csv(const pcm_sq *q, const char *path, pcm_err *e)
     for (int a = 0; a < q->sp.n; a++)
         for (int b = a; b < q->sp.n; b++)
             fprintf(af.fp, ",S_%s_%s", q->sp.sym[a], q->sp.sym[b]);
+    for (int a = 0; a < q->sp.n; a++)
+        for (int b = a; b < q->sp.n; b++)
+            fprintf(af.fp, ",SFZ_%s_%s", q->sp.sym[a], q->sp.sym[b]);
     fputc('\n', af.fp);
     for (int k = 0; k < q->nbins; k++) {
         if (!q->nvec[k])
@@ -399,6 +413,9 @@ int sq_write_csv(const pcm_sq *q, const char *path, pcm_err *e)
         for (int a = 0; a < q->sp.n; a++)
             for (int b = a; b < q->sp.n; b++)
                 fprintf(af.fp, ",%.8g", sq_get(q, a, b, k));
+        for (int a = 0; a < q->sp.n; a++)
+            for (int b = a; b < q->sp.n; b++)
+                fprintf(af.fp, ",%.8g", sq_get_fz(q, a, b, k));
         fputc('\n', af.fp);
     }
     return atomic_commit(&af, e);

@@ -8,7 +8,9 @@
  * Choice: atomic form factors / scattering lengths are omitted (every atom
  * weighs 1), which is the number–number S(q) that MD papers, this one included,
  * compare between models.  Faber–Ziman partials follow from the Ashcroft–Langreth
- * ones as S^FZ_ab = 1 + (S_ab - δ_ab)/sqrt(c_a c_b), c_a = N_a/N.  Consequence
+ * ones as S^FZ_ab = 1 + (S_ab - δ_ab)/sqrt(c_a c_b), c_a = N_a/N (both are
+ * written; weight them with scattering lengths to compare with a neutron or
+ * X-ray experiment).  Consequence
  * for rocksalt GST: Te and the cations weigh the same, so the fcc (111)
  * reflection at 2π√3/a only comes from the vacancies (it vanishes without them)
  * and the strong low-q Bragg peak is (200) at 4π/a.
@@ -43,6 +45,8 @@ typedef struct pcm_sq {
     double *s_sum;      /* [nbins] Σ S over vectors */
     double *part_sum;   /* [MAX²][nbins] Σ S_ab over vectors */
     long *nvec;         /* [nbins] vectors used */
+    long natoms[PCM_MAX_SPECIES]; /* Σ_frames N_a (for the concentrations c_a) */
+    long natoms_tot;
     int nframes;
 } pcm_sq;
 
@@ -54,6 +58,8 @@ int sq_add(pcm_sq *q, const pcm_system *s, pcm_err *e);
 double sq_q(const pcm_sq *q, int bin);
 /* Mean S (a = -1) or S_ab in bin; NAN-free: 0 for empty bins (check nvec). */
 double sq_get(const pcm_sq *q, int a, int b, int bin);
+/* Faber–Ziman partial 1 + (S_ab - δ_ab)/sqrt(c_a c_b) in bin (c over all frames). */
+double sq_get_fz(const pcm_sq *q, int a, int b, int bin);
 /* S of one wave vector n (integers) of s: the number–number value. */
 double sq_single(const pcm_system *s, const int n[3]);
 /* Highest bin (centre q, value S) with q >= qmin; returns its index or -1. */
@@ -61,7 +67,8 @@ int sq_peak(const pcm_sq *q, double qmin, double *qpeak, double *speak);
 /* First local maximum with S >= thr (a Bragg peak or the liquid's first
  * peak); returns its bin or -1. */
 int sq_first_peak(const pcm_sq *q, double thr, double *qpeak, double *speak);
-/* CSV: q_invA, S, nvec, S_A_B for each unordered pair, atomically. */
+/* CSV: q_invA, S, nvec, S_A_B (Ashcroft–Langreth) and SFZ_A_B (Faber–Ziman)
+ * for each unordered pair, atomically. */
 int sq_write_csv(const pcm_sq *q, const char *path, pcm_err *e);
 
 #endif

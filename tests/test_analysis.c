@@ -268,6 +268,12 @@ static void test_sq_liquid_and_threads(void **st)
             for (int y = 0; y < q1->sp.n; y++)
                 sum += sqrt((double)cnt[x] * cnt[y]) / s->n * sq_get(q1, x, y, b);
         assert_true(fabs(sum - sq_get(q1, -1, -1, b)) < 1e-9 * (1 + sum));
+        /* Faber–Ziman: S = 1 + Σ_ab c_a c_b (S^FZ_ab - 1) */
+        double fz = 1.0;
+        for (int x = 0; x < q1->sp.n; x++)
+            for (int y = 0; y < q1->sp.n; y++)
+                fz += (double)cnt[x] * cnt[y] / ((double)s->n * s->n) * (sq_get_fz(q1, x, y, b) - 1.0);
+        assert_true(fabs(fz - sq_get(q1, -1, -1, b)) < 1e-9 * (1 + fz));
     }
     sq_free(q1);
     sq_free(q2);
