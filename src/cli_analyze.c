@@ -164,15 +164,73 @@ static void frame_line(const pcm_xtal_summary *s, int iframe)
            s->n, s->Q4, s->Q6);
 }
 
+/* --repeat: time more calls of the same computation (the bench uses it) */
+static int xtal_time(const xtal_state *st, const pcm_system *s, pcm_xtal_atoms at, int iframe, pcm_err *e)
+{
+    pcm_xtal_summary sum;
+    struct timespec t0, t1;
+    int rc = 0;
+    at.dot_hist = NULL; /* repeats must not count twice */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (long k = 0; k < st->repeat && rc == 0; k++)
+        rc = xtal_compute_ex(s, NULL, &st->par, &at, &sum, e);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ms = ((t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) * 1e-6) / st->repeat;
+    printf("frame %d: xtal_compute %.3f ms per call (%d atoms, %.3f us/atom, %d threads, %ld calls, "
+           "neighbour list included)\n",
+           iframe, ms, s->n, 1e3 * ms / s->n, omp_get_max_threads(), st->repeat);
+    return rc;
+}
+
+static void xtal_slabs(xtal_state *st, const pcm_system *s, const unsigned char *fl, int iframe)
+{
+    double *pf = pcm_malloc((size_t)st->nprof * sizeof *pf), pos[16];
+    xtal_profile(s, fl, st->axis, st->nprof, pf, NULL);
+    const double *h = s->cell.h[st->axis];
+    double len = sqrt(h[0] * h[0] + h[1] * h[1] + h[2] * h[2]);
+    int ncross = xtal_profile_crossings(pf, st->nprof, pos, 16);
+    printf("frame %d: %d crystal/non-crystal interface(s) along %c:", iframe, ncross, 'x' + st->axis);
+    for (int k = 0; k < ncross; k++)
+        printf(" %.2f", pos[k] * len);
+    puts(ncross ? " A" : "");
+    for (int b = 0; b < st->nprof; b++)
+        st->prof_sum[b] += pf[b];
+    st->len_sum += len;
+    free(pf);
+}
+
+static int xtal_write(xtal_state *st, pcm_frame *fr, const pcm_xtal_atoms *at, const pcm_xtal_summary *sum,
+                      pcm_err *e)
+{
+    int n = fr->sys->n;
+    double *col = pcm_malloc((size_t)n * sizeof *col);
+    for (int i = 0; i < n; i++)
+        col[i] = at->flags[i];
+    frame_add_col(fr, "crystalline", 'I', 1, col);
+    for (int i = 0; i < n; i++)
+        col[i] = at->nconn[i];
+    frame_add_col(fr, "q4_connections", 'I', 1, col);
+    free(col);
+    frame_add_col(fr, "q4dot", 'R', 1, at->q4dot);
+    frame_add_col(fr, "q4", 'R', 1, at->q4l);
+    frame_add_col(fr, "q6", 'R', 1, at->q6l);
+    frame_setf(fr, "crystalline_fraction", "%.6f", sum->fraction);
+    frame_setf(fr, "Q4", "%.6f", sum->Q4);
+    frame_setf(fr, "Q6", "%.6f", sum->Q6);
+    if (xyz_write(st->af.fp, fr, frame_flags(fr)) != 0)
+        return pcm_errf(e, st->af.path, 0, "write failed");
+    return 0;
+}
+
 static int xtal_frame(xtal_state *st, pcm_frame *fr, int iframe, pcm_err *e)
 {
     const pcm_system *s = fr->sys;
     int n = s->n;
-    unsigned char *fl = pcm_malloc((size_t)n);
-    int *nc = pcm_malloc((size_t)n * sizeof *nc);
-    double *dot = pcm_malloc((size_t)n * sizeof *dot), *col = pcm_malloc((size_t)n * sizeof *col);
-    double *q4l = pcm_malloc((size_t)n * sizeof *q4l), *q6l = pcm_malloc((size_t)n * sizeof *q6l);
-    pcm_xtal_atoms at = {.flags = fl, .q4dot = dot, .nconn = nc, .q4l = q4l, .q6l = q6l,
+    pcm_xtal_atoms at = {.flags = pcm_malloc((size_t)n),
+                         .nconn = pcm_malloc((size_t)n * sizeof(int)),
+                         .q4dot = pcm_malloc((size_t)n * sizeof(double)),
+                         .q4l = pcm_malloc((size_t)n * sizeof(double)),
+                         .q6l = pcm_malloc((size_t)n * sizeof(double)),
                          .dot_hist = st->histograms ? st->dot_hist : NULL};
     pcm_xtal_summary sum;
     int rc = xtal_compute_ex(s, NULL, &st->par, &at, &sum, e);
@@ -186,52 +244,15 @@ static int xtal_frame(xtal_state *st, pcm_frame *fr, int iframe, pcm_err *e)
         st->sum_cryst += sum.ncryst, st->sum_n += sum.n;
         st->last = sum;
         for (int i = 0; i < n && st->histograms; i++)
-            st->conn_hist[nc[i] < 32 ? nc[i] : 32]++;
-        at.dot_hist = NULL; /* timing repeats must not count twice */
-        if (st->repeat > 0) {
-            struct timespec t0, t1;
-            clock_gettime(CLOCK_MONOTONIC, &t0);
-            for (long k = 0; k < st->repeat && rc == 0; k++)
-                rc = xtal_compute_ex(s, NULL, &st->par, &at, &sum, e);
-            clock_gettime(CLOCK_MONOTONIC, &t1);
-            double ms = ((t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) * 1e-6) / st->repeat;
-            printf("frame %d: xtal_compute %.3f ms per call (%d atoms, %.3f us/atom, %d threads, %ld calls, "
-                   "neighbour list included)\n",
-                   iframe, ms, n, 1e3 * ms / n, omp_get_max_threads(), st->repeat);
-        }
-        if (st->nprof > 0) {
-            double *pf = pcm_malloc((size_t)st->nprof * sizeof *pf), pos[16];
-            xtal_profile(s, fl, st->axis, st->nprof, pf, NULL);
-            const double *h = s->cell.h[st->axis];
-            double len = sqrt(h[0] * h[0] + h[1] * h[1] + h[2] * h[2]);
-            int nc = xtal_profile_crossings(pf, st->nprof, pos, 16);
-            printf("frame %d: %d crystal/non-crystal interface(s) along %c:", iframe, nc, 'x' + st->axis);
-            for (int k = 0; k < nc; k++)
-                printf(" %.2f", pos[k] * len);
-            puts(nc ? " A" : "");
-            for (int b = 0; b < st->nprof; b++)
-                st->prof_sum[b] += pf[b];
-            st->len_sum += len;
-            free(pf);
-        }
-        if (st->writing) {
-            for (int i = 0; i < n; i++)
-                col[i] = fl[i];
-            frame_add_col(fr, "crystalline", 'I', 1, col);
-            for (int i = 0; i < n; i++)
-                col[i] = nc[i];
-            frame_add_col(fr, "q4_connections", 'I', 1, col);
-            frame_add_col(fr, "q4dot", 'R', 1, dot);
-            frame_add_col(fr, "q4", 'R', 1, q4l);
-            frame_add_col(fr, "q6", 'R', 1, q6l);
-            frame_setf(fr, "crystalline_fraction", "%.6f", sum.fraction);
-            frame_setf(fr, "Q4", "%.6f", sum.Q4);
-            frame_setf(fr, "Q6", "%.6f", sum.Q6);
-            if (xyz_write(st->af.fp, fr, frame_flags(fr)) != 0)
-                rc = pcm_errf(e, st->af.path, 0, "write failed");
-        }
+            st->conn_hist[at.nconn[i] < 32 ? at.nconn[i] : 32]++;
+        if (st->repeat > 0)
+            rc = xtal_time(st, s, at, iframe, e);
+        if (rc == 0 && st->nprof > 0)
+            xtal_slabs(st, s, at.flags, iframe);
+        if (rc == 0 && st->writing)
+            rc = xtal_write(st, fr, &at, &sum, e);
     }
-    free(fl), free(nc), free(dot), free(col), free(q4l), free(q6l);
+    free(at.flags), free(at.nconn), free(at.q4dot), free(at.q4l), free(at.q6l);
     return rc;
 }
 
