@@ -14,6 +14,7 @@ typedef struct {
 static const command commands[] = {
     {"eval", cmd_eval, "energy, forces, virial of configurations with a potential"},
     {"build", cmd_build, "build rocksalt GST or a random liquid"},
+    {"analyze", cmd_analyze, "crystallinity, rdf, coordination, angles, sq, msd of configurations"},
 };
 
 static void usage(FILE *fp)
