@@ -15,6 +15,7 @@ static const command commands[] = {
     {"eval", cmd_eval, "energy, forces, virial of configurations with a potential"},
     {"build", cmd_build, "build rocksalt GST or a random liquid"},
     {"analyze", cmd_analyze, "crystallinity, rdf, coordination, angles, sq, msd of configurations"},
+    {"run", cmd_run, "run a protocol preset headless (thermo.csv, trajectory, summary)"},
 };
 
 static void usage(FILE *fp)
