@@ -1,0 +1,73 @@
+/* ace_bbasis.h - ACE basis sets in C-tilde form (.yace) and the pacemaker
+ * B-basis (.yaml) -> C-tilde conversion.
+ *
+ * The C-tilde set is what the evaluator reads (YACE_FORMAT.md section 1); the
+ * B-basis is what pacemaker writes (section 7).  The conversion follows
+ * ACEBBasisSet(yaml).to_ACECTildeBasisSet(): each B-function's generalized CG
+ * (half basis) is permutation-compressed, functions with equal (mu0, mus, ns, ls)
+ * are merged by summing c_B * genCG per m-combination.
+ */
+#ifndef PCM_ACE_BBASIS_H
+#define PCM_ACE_BBASIS_H
+
+#include "err.h"
+
+#define ACE_RANK_MAX 8
+
+typedef struct ace_cfunc {
+    int mu0, rank, ndensity;
+    int mus[ACE_RANK_MAX], ns[ACE_RANK_MAX], ls[ACE_RANK_MAX];   /* ns 1-based */
+    int nms;
+    int *ms;            /* [nms][rank] */
+    double *ctildes;    /* [nms][ndensity] */
+} ace_cfunc;
+
+typedef struct ace_bondspec {
+    int nradmax, lmax, nradbasemax;
+    char radbasename[32];
+    int nradparameters;
+    double radparameters[4];
+    double *crad;                 /* [nradmax][lmax+1][nradbasemax] */
+    double prehc, lambdahc;       /* eV-ish prefactor, 1/A^2 (mode dependent) */
+    double rcut, dcut;            /* A */
+    double rcut_in, dcut_in;      /* A */
+    char inner_cutoff_type[16];   /* density | distance | zbl */
+} ace_bondspec;
+
+typedef struct ace_embedspec {
+    int ndensity;
+    double fs[16];                /* FS_parameters, 2*ndensity */
+    char npoti[48];
+    double rho_core_cutoff, drho_core_cutoff;
+} ace_embedspec;
+
+typedef struct ace_cbasis {
+    int nelem;
+    char (*elements)[8];
+    double *E0;                   /* eV */
+    double delta_spline_bins;     /* A */
+    ace_embedspec *emb;           /* [nelem] */
+    ace_bondspec *bond;           /* [nelem*nelem], row mu_i */
+    int *nfunc;                   /* [nelem] */
+    ace_cfunc **func;             /* [nelem][nfunc] rank-1 first, file order */
+} ace_cbasis;
+
+ace_cbasis *ace_cbasis_new(int nelem);
+void ace_cbasis_free(ace_cbasis *b);
+/* Appends a copy of f (arrays duplicated) to the functions of f->mu0. */
+void ace_cbasis_add(ace_cbasis *b, const ace_cfunc *f);
+void ace_cfunc_clear(ace_cfunc *f);
+
+/* Reads a pacemaker B-basis YAML and converts it; NULL + message on bad input. */
+ace_cbasis *ace_bbasis_convert(const char *yaml_path, pcm_err *e);
+/* Writes / reads the .yace format (libyaml; numbers round-trip exactly). */
+int ace_cbasis_write_yace(const ace_cbasis *b, const char *path, pcm_err *e);
+ace_cbasis *ace_cbasis_read_yace(const char *path, pcm_err *e);
+
+/* Largest |ctilde difference| between two sets after canonicalising each
+ * m-combination (factors sorted by (mu,n,l,m), +/-m folded onto the
+ * non-negative representative); returns +INF if the key sets differ by more
+ * than tol-sized entries.  For tests and diagnostics. */
+double ace_cbasis_max_diff(const ace_cbasis *a, const ace_cbasis *b, int *nkeys);
+
+#endif
