@@ -1109,3 +1109,45 @@ double ace_cbasis_max_diff(const ace_cbasis *a, const ace_cbasis *b, int *nkeys)
         *nkeys = nk;
     return worst;
 }
+
+/* ------------------------------------------------------------------ B-functions from specs */
+
+int ace_cbasis_add_bfuncs(ace_cbasis *b, const ace_bspec *specs, const double *c, int n, int ndensity,
+                          int merge)
+{
+    if (n <= 0)
+        return 0;
+    assert(ndensity >= 1 && ndensity <= 16);
+    bfunc *fs = pcm_calloc((size_t)n, sizeof *fs);
+    for (int i = 0; i < n; i++) {
+        const ace_bspec *sp = &specs[i];
+        assert(sp->mu0 == specs[0].mu0 && sp->rank >= 1 && sp->rank <= ACE_RANK_MAX);
+        bfunc *f = &fs[i];
+        f->mu0 = sp->mu0;
+        f->rank = sp->rank;
+        f->nd = ndensity;
+        memcpy(f->mus, sp->mus, sizeof f->mus);
+        memcpy(f->ns, sp->ns, sizeof f->ns);
+        memcpy(f->ls, sp->ls, sizeof f->ls);
+        memcpy(f->c, c + (size_t)i * ndensity, sizeof(double) * ndensity);
+        ace_mscg g;
+        if (ace_gencg(sp->rank, sp->ls, sp->LS, 1, &g) < 0) {
+            ace_mscg_free(&g);
+            bfuncs_free(fs, i);
+            return -1;
+        }
+        f->nms = g.n;
+        f->ms = g.ms;
+        f->g = g.c;
+    }
+    if (merge) {
+        convert_element(b, fs, n);
+    } else {
+        for (int i = 0; i < n; i++) {
+            bfunc_compress(&fs[i]);
+            merge_group(b, &fs[i], 1);
+        }
+    }
+    bfuncs_free(fs, n);
+    return 0;
+}

@@ -58,6 +58,20 @@ void ace_cbasis_free(ace_cbasis *b);
 void ace_cbasis_add(ace_cbasis *b, const ace_cfunc *f);
 void ace_cfunc_clear(ace_cfunc *f);
 
+/* One B-function (coupled product of rank A's): ns 1-based, LS the rank-2 intermediates. */
+typedef struct ace_bspec {
+    int mu0, rank;
+    int mus[ACE_RANK_MAX], ns[ACE_RANK_MAX], ls[ACE_RANK_MAX], LS[ACE_RANK_MAX];
+} ace_bspec;
+
+/* Appends the C-tilde form of B-functions specs[0..n), all centred on specs[0].mu0, with
+ * coefficients c[n][ndensity].  merge != 0: as the pacemaker conversion (functions with equal
+ * (mus, ns, ls) merged, sorted by rank and key); merge == 0: one C-tilde function per
+ * B-function, in the given order (the fitter's unit-coefficient design basis).
+ * Returns -1 if a coupling is invalid (odd sum of l). */
+int ace_cbasis_add_bfuncs(ace_cbasis *b, const ace_bspec *specs, const double *c, int n, int ndensity,
+                          int merge);
+
 /* Reads a pacemaker B-basis YAML and converts it; NULL + message on bad input. */
 ace_cbasis *ace_bbasis_convert(const char *yaml_path, pcm_err *e);
 /* Writes / reads the .yace format (libyaml; numbers round-trip exactly). */

@@ -11,7 +11,7 @@
  * canonical ctildes, and function-by-function identity of (mus, ns, ls, ms). */
 static void check_conversion(const char *name, double *worst_out, int *exact_order)
 {
-    char by[4096], yc[4096], rel[512];
+    char by[4700], yc[4700], rel[512];
     snprintf(rel, sizeof rel, "potentials/bbasis_yaml/%s.yaml", name);
     ACE_REF_PATH(by, rel);
     snprintf(rel, sizeof rel, "potentials/%s.yace", name);
@@ -82,7 +82,7 @@ static void test_convert_others(void **state)
 static void test_yace_roundtrip(void **state)
 {
     (void)state;
-    char yc[4096];
+    char yc[4200];
     ACE_REF_PATH(yc, "potentials/GeSbTe_synth_diffndens_zbl.yace");
     pcm_err e = {0};
     ace_cbasis *a = ace_cbasis_read_yace(yc, &e);
