@@ -14,6 +14,7 @@ typedef struct {
 static const command commands[] = {
     {"eval", cmd_eval, "energy, forces, virial of configurations with a potential"},
     {"build", cmd_build, "build rocksalt GST or a random liquid"},
+    {"fit", cmd_fit, "fit a linear ACE potential (.yace) to extxyz data; convert B-basis YAML"},
 };
 
 static void usage(FILE *fp)
