@@ -460,6 +460,11 @@ int fit_predict(const char *yace, fit_dataset *d, double *sec_per_atom, pcm_err 
     for (int k = 0; k < d->n; k++) {
         fit_config *c = &d->c[k];
         pcm_system *s = system_copy(c->sys);
+        if (k == 0 && potential_eval_once(p, s, e) < 0) {   /* warm-up: first-call setup not timed */
+            system_free(s);
+            potential_free(p);
+            return -1;
+        }
         double t0 = now_s();
         if (potential_eval_once(p, s, e) < 0) {
             system_free(s);
