@@ -368,6 +368,7 @@ int fit_run(const fit_basis_cfg *cfg, fit_dataset *d, const fit_opts *o, int use
         goto out;
     if (!(b = ace_basis_load(pd, e)) || !(pz_pot = potential_load(pz, e)))
         goto out;
+    pz_pot->nthreads = 1;
     /* weights */
     long nce = 0, naf = 0, ncw = 0;
     for (int k = 0; k < d->n; k++) {
@@ -455,6 +456,7 @@ int fit_predict(const char *yace, fit_dataset *d, double *sec_per_atom, pcm_err 
     pcm_potential *p = potential_load(yace, e);
     if (!p)
         return -1;
+    p->nthreads = 1;   /* cost per core; also keeps results independent of the thread count */
     double t = 0;
     long na = 0;
     for (int k = 0; k < d->n; k++) {
