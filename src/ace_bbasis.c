@@ -250,7 +250,7 @@ static void copy_str(char *dst, size_t n, const char *src)
 
 typedef struct bfunc {
     int mu0, rank, nd;
-    int mus[ACE_RANK_MAX], ns[ACE_RANK_MAX], ls[ACE_RANK_MAX];
+    int mus[ACE_RANK_MAX], ns[ACE_RANK_MAX], ls[ACE_RANK_MAX], LS[ACE_RANK_MAX];
     double c[16];
     int nms;
     int *ms;
@@ -526,6 +526,7 @@ static int read_bfunc(ydoc *y, ace_cbasis *b, yaml_node_t *fn, bfunc *f)
     f->nms = g.n;
     f->ms = g.ms;
     f->g = g.c;
+    memcpy(f->LS, LS, sizeof f->LS);
     return 0;
 }
 
@@ -553,7 +554,7 @@ static void convert_element(ace_cbasis *b, bfunc *fs, int n)
     }
 }
 
-ace_cbasis *ace_bbasis_convert(const char *path, pcm_err *e)
+static ace_cbasis *bbasis_parse(const char *path, bfunc **fs_out, int *nfs_out, pcm_err *e)
 {
     ydoc y;
     if (ydoc_load(&y, path, e) < 0)
@@ -635,27 +636,14 @@ ace_cbasis *ace_bbasis_convert(const char *path, pcm_err *e)
                 goto fail;
             }
     }
-    /* functions per central element, in block order (stable partition) */
-    bfunc *sub = pcm_malloc((size_t)(nfs + 1) * sizeof *sub);
-    for (int mu = 0; mu < nel; mu++) {
-        int n = 0;
-        for (int i = 0; i < nfs; i++)
-            if (fs[i].mu0 == mu) {
-                if (fs[i].nd != b->emb[mu].ndensity) {
-                    free(sub);
-                    pcm_errf(e, path, 0, "function of %s has %d coefficients, ndensity is %d",
-                             b->elements[mu], fs[i].nd, b->emb[mu].ndensity);
-                    goto fail;
-                }
-                sub[n++] = fs[i];
-            }
-        convert_element(b, sub, n);
-        for (int i = 0, k = 0; i < nfs; i++)   /* write back the (compressed) arrays for freeing */
-            if (fs[i].mu0 == mu)
-                fs[i] = sub[k++];
-    }
-    free(sub);
-    bfuncs_free(fs, nfs);
+    for (int i = 0; i < nfs; i++)
+        if (fs[i].nd != b->emb[fs[i].mu0].ndensity) {
+            pcm_errf(e, path, 0, "function of %s has %d coefficients, ndensity is %d", b->elements[fs[i].mu0],
+                     fs[i].nd, b->emb[fs[i].mu0].ndensity);
+            goto fail;
+        }
+    *fs_out = fs;
+    *nfs_out = nfs;
     yaml_document_delete(&y.doc);
     return b;
 fail:
@@ -663,6 +651,52 @@ fail:
     ace_cbasis_free(b);
     yaml_document_delete(&y.doc);
     return NULL;
+}
+
+ace_cbasis *ace_bbasis_read(const char *path, ace_bspec **specs, int *nspec, double **coef, pcm_err *e)
+{
+    bfunc *fs;
+    int nfs;
+    ace_cbasis *b = bbasis_parse(path, &fs, &nfs, e);
+    if (!b)
+        return NULL;
+    for (int mu = 0; mu < b->nelem; mu++) {
+        int n = 0, nd = b->emb[mu].ndensity;
+        specs[mu] = pcm_calloc((size_t)nfs + 1, sizeof(ace_bspec));
+        coef[mu] = pcm_calloc((size_t)(nfs * nd) + 1, sizeof(double));
+        for (int i = 0; i < nfs; i++)
+            if (fs[i].mu0 == mu) {
+                ace_bspec *sp = &specs[mu][n];
+                sp->mu0 = mu;
+                sp->rank = fs[i].rank;
+                memcpy(sp->mus, fs[i].mus, sizeof sp->mus);
+                memcpy(sp->ns, fs[i].ns, sizeof sp->ns);
+                memcpy(sp->ls, fs[i].ls, sizeof sp->ls);
+                memcpy(sp->LS, fs[i].LS, sizeof sp->LS);
+                memcpy(coef[mu] + (size_t)n * nd, fs[i].c, sizeof(double) * nd);
+                n++;
+            }
+        nspec[mu] = n;
+    }
+    bfuncs_free(fs, nfs);
+    return b;
+}
+
+ace_cbasis *ace_bbasis_convert(const char *path, pcm_err *e)
+{
+    ace_bspec *specs[64];
+    int nspec[64];
+    double *coef[64];
+    ace_cbasis *b = ace_bbasis_read(path, specs, nspec, coef, e);
+    if (!b)
+        return NULL;
+    for (int mu = 0; mu < b->nelem; mu++) {
+        /* cannot fail: every coupling was validated by the parser */
+        ace_cbasis_add_bfuncs(b, specs[mu], coef[mu], nspec[mu], b->emb[mu].ndensity, 1);
+        free(specs[mu]);
+        free(coef[mu]);
+    }
+    return b;
 }
 
 /* ------------------------------------------------------------------ .yace writer (libyaml emitter) */

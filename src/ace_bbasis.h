@@ -72,6 +72,10 @@ typedef struct ace_bspec {
 int ace_cbasis_add_bfuncs(ace_cbasis *b, const ace_bspec *specs, const double *c, int n, int ndensity,
                           int merge);
 
+/* Parses a pacemaker B-basis YAML without converting: the returned set holds elements,
+ * embeddings and bonds but no functions; specs[mu] / nspec[mu] / coef[mu] ([nspec][ndensity])
+ * receive each element's B-functions in file order (arrays indexed by element, malloc'ed). */
+ace_cbasis *ace_bbasis_read(const char *path, ace_bspec **specs, int *nspec, double **coef, pcm_err *e);
 /* Reads a pacemaker B-basis YAML and converts it; NULL + message on bad input. */
 ace_cbasis *ace_bbasis_convert(const char *yaml_path, pcm_err *e);
 /* Writes / reads the .yace format (libyaml; numbers round-trip exactly). */

@@ -153,7 +153,7 @@ static int write_report(const fit_cli *a, const fit_dataset *d, const fit_model 
         fprintf(o, "pcmlab fit: %s -> %s\n", a->basis, a->out);
         fprintf(o, "  basis: %d functions + %d E0 (", m->ncol - m->nel, m->nel);
         for (int mu = 0; mu < m->nel; mu++)
-            fprintf(o, "%s%s %d", mu ? ", " : "", m->cfg.elements[mu], m->nspec[mu]);
+            fprintf(o, "%s%s %d", mu ? ", " : "", m->tmpl->elements[mu], m->nspec[mu]);
         fprintf(o, "), rank %d, %ld rows; kappa %.3g, ridge %.3g, stress weight %.3g\n", m->rank, m->nrows,
                 a->o.kappa, a->o.ridge, a->o.stress_weight);
         fprintf(o, "  fit time %.2f s; evaluation %.3f us/atom-step (energy + forces, 1 thread)\n", m->seconds,

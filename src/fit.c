@@ -318,32 +318,61 @@ void fit_model_free(fit_model *m)
     for (int mu = 0; mu < FIT_MAX_EL; mu++)
         free(m->spec[mu]);
     free(m->coef);
+    ace_cbasis_free(m->tmpl);
     memset(m, 0, sizeof *m);
 }
 
 ace_cbasis *fit_model_potential(const fit_model *m)
 {
-    ace_bspec *sp[FIT_MAX_EL];
-    int ns[FIT_MAX_EL];
-    ace_cbasis *design = fit_basis_build(&m->cfg, sp, ns);
-    ace_cbasis *p = zero_copy(design);
+    ace_cbasis *p = zero_copy(m->tmpl);
     for (int mu = 0; mu < m->nel; mu++) {
         p->E0[mu] = m->coef[m->off[mu]];
-        ace_cbasis_add_bfuncs(p, sp[mu], m->coef + m->off[mu] + 1, ns[mu], 1, 1);
-        free(sp[mu]);
+        ace_cbasis_add_bfuncs(p, m->spec[mu], m->coef + m->off[mu] + 1, m->nspec[mu], 1, 1);
     }
-    ace_cbasis_free(design);
     return p;
 }
 
 int fit_run(const fit_basis_cfg *cfg, fit_dataset *d, const fit_opts *o, int use_bootstrap, fit_model *m,
             pcm_err *e)
 {
+    ace_bspec *specs[FIT_MAX_EL] = {0};
+    int nspec[FIT_MAX_EL] = {0};
+    ace_cbasis *design = fit_basis_build(cfg, specs, nspec);
+    ace_cbasis *tmpl = zero_copy(design);
+    ace_cbasis_free(design);
+    return fit_run_specs(tmpl, specs, nspec, d, o, use_bootstrap, m, e);
+}
+
+int fit_run_specs(ace_cbasis *tmpl, ace_bspec **specs, const int *nspec, fit_dataset *d, const fit_opts *o,
+                  int use_bootstrap, fit_model *m, pcm_err *e)
+{
     double t0 = now_s();
     memset(m, 0, sizeof *m);
-    m->cfg = *cfg;
-    m->nel = cfg->nelem;
-    ace_cbasis *design = fit_basis_build(cfg, m->spec, m->nspec);
+    m->tmpl = tmpl;
+    m->nel = tmpl->nelem;
+    for (int mu = 0; mu < m->nel; mu++) {   /* descriptor order: rank 1 first, then file order */
+        m->spec[mu] = pcm_malloc((size_t)(nspec[mu] + 1) * sizeof(ace_bspec));
+        int k = 0;
+        for (int pass = 0; pass < 2; pass++)
+            for (int f = 0; f < nspec[mu]; f++)
+                if ((specs[mu][f].rank == 1) == (pass == 0))
+                    m->spec[mu][k++] = specs[mu][f];
+        m->nspec[mu] = nspec[mu];
+        free(specs[mu]);
+        specs[mu] = m->spec[mu];
+    }
+    ace_cbasis *design = zero_copy(tmpl);
+    for (int mu = 0; mu < m->nel; mu++) {
+        double *one = pcm_malloc((size_t)(nspec[mu] + 1) * sizeof(double));
+        for (int f = 0; f < nspec[mu]; f++)
+            one[f] = 1.0;
+        if (ace_cbasis_add_bfuncs(design, specs[mu], one, nspec[mu], 1, 0) < 0) {
+            free(one);
+            ace_cbasis_free(design);
+            return pcm_errf(e, NULL, 0, "invalid coupling in the basis (odd sum of l)");
+        }
+        free(one);
+    }
     m->off[0] = 0;
     for (int mu = 0; mu < m->nel; mu++)
         m->off[mu + 1] = m->off[mu] + 1 + m->nspec[mu];

@@ -60,7 +60,7 @@ void fit_dataset_split(fit_dataset *d, double test_fraction, uint64_t seed);
 void fit_resolve_r_in(fit_basis_cfg *c, const fit_dataset *d);
 
 typedef struct fit_model {
-    fit_basis_cfg cfg;
+    ace_cbasis *tmpl;           /* elements, embeddings, bonds (no functions); owned */
     int nel;
     ace_bspec *spec[FIT_MAX_EL];
     int nspec[FIT_MAX_EL];
@@ -76,6 +76,10 @@ typedef struct fit_model {
  * Returns 0 or -1 + message. */
 int fit_run(const fit_basis_cfg *cfg, fit_dataset *d, const fit_opts *o, int use_bootstrap, fit_model *m,
             pcm_err *e);
+/* Same with an explicit basis: template (elements, embedding, bonds; functions ignored) and
+ * B-functions per element, e.g. from ace_bbasis_read.  Takes ownership of tmpl and specs[]. */
+int fit_run_specs(ace_cbasis *tmpl, ace_bspec **specs, const int *nspec, fit_dataset *d, const fit_opts *o,
+                  int use_bootstrap, fit_model *m, pcm_err *e);
 void fit_model_free(fit_model *m);
 /* The fitted potential as a C-tilde basis (functions merged as in the pacemaker conversion). */
 ace_cbasis *fit_model_potential(const fit_model *m);

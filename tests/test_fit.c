@@ -37,9 +37,15 @@ static void small_cfg(fit_basis_cfg *c, double r_in)
 static void make_teacher(const fit_basis_cfg *c, fit_model *m, const char *path, uint64_t seed)
 {
     memset(m, 0, sizeof *m);
-    m->cfg = *c;
     m->nel = c->nelem;
     ace_cbasis *d = fit_basis_build(c, m->spec, m->nspec);
+    m->tmpl = ace_cbasis_new(c->nelem);   /* only its bonds/embeddings are used: take them over */
+    memcpy(m->tmpl->elements, d->elements, sizeof(*d->elements) * c->nelem);
+    memcpy(m->tmpl->emb, d->emb, sizeof(*d->emb) * c->nelem);
+    for (int q = 0; q < c->nelem * c->nelem; q++) {
+        m->tmpl->bond[q] = d->bond[q];
+        d->bond[q].crad = NULL;
+    }
     for (int mu = 0; mu < m->nel; mu++)
         m->off[mu + 1] = m->off[mu] + 1 + m->nspec[mu];
     m->ncol = m->off[m->nel];
@@ -179,6 +185,67 @@ static void test_exact_recovery_inner(void **state)
     recover(2.45, 2.3, 0, "inner zone");
 }
 
+/* Labels from ML-PACE itself: the reference outputs of GeSbTe_synth_linear_zbl (a linear
+ * potential) fitted with that potential's own B-basis (its B-functions and radial
+ * coefficients) must reproduce them to the spline tier of the reference. */
+static void test_recover_mlpace_labels(void **state)
+{
+    (void)state;
+    char by[4400], ref[4400];
+    ACE_REF_PATH(by, "potentials/bbasis_yaml/GeSbTe_synth_linear_zbl.yaml");
+    const char *cfgs[] = {"gete_dimer", "gete_prim_2_triclinic", "gst_close_pairs_48", "gst_close_pairs_6",
+                          "gst_cluster_13", "gst_liquid_100", "gst_liquid_96_triclinic", "gst_rocksalt_194",
+                          "gst_tiny_ortho_6", "gst_tiny_triclinic_3"};
+    pcm_err e = {{0}};
+    fit_dataset d = {0};
+    for (int k = 0; k < 10; k++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "reference/GeSbTe_synth_linear_zbl/%s.xyz", cfgs[k]);
+        ACE_REF_PATH(ref, rel);
+        if (fit_dataset_read(&d, ref, &e) < 0)
+            fail_msg("%s", e.msg);
+    }
+    ace_bspec *specs[64];
+    int nspec[64];
+    double *coef[64];
+    ace_cbasis *tmpl = ace_bbasis_read(by, specs, nspec, coef, &e);
+    if (!tmpl)
+        fail_msg("%s", e.msg);
+    for (int mu = 0; mu < tmpl->nelem; mu++)
+        free(coef[mu]);
+    fit_opts o;
+    fit_opts_default(&o);
+    o.ridge = 0.0;
+    o.test_fraction = 0.0;
+    o.stress_weight = 0.1;
+    fit_model m;
+    if (fit_run_specs(tmpl, specs, nspec, &d, &o, 0, &m, &e) < 0)
+        fail_msg("%s", e.msg);
+    char spath[] = "/tmp/pcm_mlpace_XXXXXX.yace";
+    close(mkstemps(spath, 5));
+    ace_cbasis *p = fit_model_potential(&m);
+    if (ace_cbasis_write_yace(p, spath, &e) < 0 || fit_predict(spath, &d, NULL, &e) < 0)
+        fail_msg("%s", e.msg);
+    ace_cbasis_free(p);
+    unlink(spath);
+    fit_err_stats st = fit_errors(&d, -1, NULL);
+    double emax = 0, fmaxd = 0;
+    for (int k = 0; k < d.n; k++) {
+        const fit_config *c = &d.c[k];
+        emax = fmax(emax, fabs(c->e_pred - c->e_ref) / c->sys->n);
+        for (int i = 0; i < c->sys->n; i++)
+            for (int a = 0; a < 3; a++)
+                fmaxd = fmax(fmaxd, fabs(c->f_pred[i][a] - c->f_ref[i][a]));
+    }
+    print_message("ML-PACE labels: %d columns, %ld rows, rank %d; max |dE|/N %.2e eV, max |dF| %.2e eV/A, "
+                  "RMSE E %.2e eV/atom F %.2e eV/A; fit %.2f s\n",
+                  m.ncol, m.nrows, m.rank, emax, fmaxd, st.rmse_e, st.rmse_f, m.seconds);
+    assert_true(emax < 1e-9);    /* spline tier: 1e-8 eV/atom, 1e-7 eV/A */
+    assert_true(fmaxd < 1e-7);
+    fit_model_free(&m);
+    fit_dataset_free(&d);
+}
+
 static void test_split_and_resolve(void **state)
 {
     (void)state;
@@ -218,6 +285,7 @@ int main(void)
         cmocka_unit_test(test_split_and_resolve),
         cmocka_unit_test(test_exact_recovery),
         cmocka_unit_test(test_exact_recovery_inner),
+        cmocka_unit_test(test_recover_mlpace_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
