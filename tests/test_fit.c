@@ -246,6 +246,47 @@ static void test_recover_mlpace_labels(void **state)
     fit_dataset_free(&d);
 }
 
+/* Committee disagreement: per-atom standard deviation of the atomic energies. */
+static void test_committee_sigma(void **state)
+{
+    (void)state;
+    char p1[] = "/tmp/pcm_c1_XXXXXX.yace", p2[] = "/tmp/pcm_c2_XXXXXX.yace";
+    close(mkstemps(p1, 5));
+    close(mkstemps(p2, 5));
+    fit_basis_cfg c;
+    small_cfg(&c, 2.0);
+    fit_model t1, t2;
+    make_teacher(&c, &t1, p1, 1);
+    make_teacher(&c, &t2, p2, 2);
+    pcm_err e = {{0}};
+    pcm_system *s = build_liquid(30, 6.0, "Ge2Sb2Te5", 2.4, 5, &e);
+    assert_non_null(s);
+    double *sig = calloc((size_t)s->n, sizeof(double));
+    const char *pots[3] = {p1, p2, p1};
+    assert_int_equal(fit_committee_sigma(pots, 2, s, sig, &e), 0);
+    pcm_system *a = system_copy(s), *b = system_copy(s);
+    pcm_potential *q1 = potential_load(p1, &e), *q2 = potential_load(p2, &e);
+    assert_int_equal(potential_eval_once(q1, a, &e), 0);
+    assert_int_equal(potential_eval_once(q2, b, &e), 0);
+    for (int i = 0; i < s->n; i++)
+        assert_true(fabs(sig[i] - fabs(a->pe[i] - b->pe[i]) / 2) < 1e-9 * (1 + fabs(a->pe[i])));
+    const char *same[2] = {p1, p1};
+    assert_int_equal(fit_committee_sigma(same, 2, s, sig, &e), 0);
+    for (int i = 0; i < s->n; i++)
+        assert_true(sig[i] < 1e-6);
+    potential_free(q1);
+    potential_free(q2);
+    system_free(a);
+    system_free(b);
+    system_free(s);
+    free(sig);
+    fit_model_free(&t1);
+    fit_model_free(&t2);
+    unlink(p1);
+    unlink(p2);
+    (void)pots;
+}
+
 static void test_split_and_resolve(void **state)
 {
     (void)state;
@@ -286,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_exact_recovery),
         cmocka_unit_test(test_exact_recovery_inner),
         cmocka_unit_test(test_recover_mlpace_labels),
+        cmocka_unit_test(test_committee_sigma),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
