@@ -106,7 +106,10 @@ static int read_ranks(const config_setting_t *g, fit_basis_cfg *c, int el, const
         return pcm_errf(e, path, config_setting_source_line(g), "'nrad' and 'lmax' must have one entry per rank");
     if (b[0] != 0)
         return pcm_errf(e, path, config_setting_source_line(g), "lmax of rank 1 must be 0");
-    for (int q = (el < 0 ? 0 : el); q < (el < 0 ? FIT_MAX_EL : el + 1); q++) {
+    int q0 = el < 0 ? 0 : el, q1 = el < 0 ? FIT_MAX_EL : el + 1;
+    if (q1 > FIT_MAX_EL)
+        q1 = FIT_MAX_EL;
+    for (int q = q0; q < q1; q++) {
         memset(c->nrad[q], 0, sizeof c->nrad[q]);
         memset(c->lmax[q], 0, sizeof c->lmax[q]);
         memcpy(c->nrad[q], a, sizeof(int) * na);
