@@ -109,12 +109,11 @@ static int read_ranks(const config_setting_t *g, fit_basis_cfg *c, int el, const
     int q0 = el < 0 ? 0 : el, q1 = el < 0 ? FIT_MAX_EL : el + 1;
     if (q1 > FIT_MAX_EL)
         q1 = FIT_MAX_EL;
-    for (int q = q0; q < q1; q++) {
-        memset(c->nrad[q], 0, sizeof c->nrad[q]);
-        memset(c->lmax[q], 0, sizeof c->lmax[q]);
-        memcpy(c->nrad[q], a, sizeof(int) * na);
-        memcpy(c->lmax[q], b, sizeof(int) * nb);
-    }
+    for (int q = q0; q < q1; q++)
+        for (int r = 0; r < FIT_RANK_MAX; r++) {
+            c->nrad[q][r] = r < na ? a[r] : 0;
+            c->lmax[q][r] = r < nb ? b[r] : 0;
+        }
     if (el < 0 || na > c->rankmax)
         c->rankmax = na;
     return 0;
