@@ -26,6 +26,9 @@ void fit_basis_cfg_default(fit_basis_cfg *c)
     c->lambda = 5.25;
     c->nradbase = 8;
     c->rankmax = 4;
+    strcpy(c->repulsion, "zbl");
+    c->u0 = 100.0;
+    c->sigma = 5.0;
     const int nr[4] = {8, 3, 2, 1}, lm[4] = {0, 3, 2, 1};
     for (int e = 0; e < FIT_MAX_EL; e++)
         for (int r = 0; r < 4; r++) {
@@ -209,10 +212,18 @@ int fit_basis_cfg_read(const char *path, fit_basis_cfg *c, pcm_err *e)
     config_setting_t *rep = config_setting_get_member(root, "repulsion");
     if (rep) {
         const char *t;
-        if (config_setting_lookup_string(rep, "type", &t) && strcmp(t, "zbl")) {
-            pcm_errf(e, path, config_setting_source_line(rep), "repulsion type must be \"zbl\"");
-            goto out;
+        if (config_setting_lookup_string(rep, "type", &t)) {
+            if (strcmp(t, "zbl") && strcmp(t, "distance")) {
+                pcm_errf(e, path, config_setting_source_line(rep), "repulsion type must be \"zbl\" or \"distance\"");
+                goto out;
+            }
+            snprintf(c->repulsion, sizeof c->repulsion, "%s", t);
+            if (!strcmp(t, "distance"))   /* the paper's defaults, overridable below */
+                for (int q = 0; q < FIT_MAX_EL * FIT_MAX_EL; q++)
+                    c->r_in[q] = 1.0;
         }
+        if (cfg_lookup_num(rep, "U0", &c->u0, path, e) < 0 || cfg_lookup_num(rep, "sigma", &c->sigma, path, e) < 0)
+            goto out;
         for (int q = 0; q < FIT_MAX_EL * FIT_MAX_EL; q++)
             if (read_pair_settings(rep, c, q, path, e) < 0)
                 goto out;
@@ -511,8 +522,9 @@ ace_cbasis *fit_basis_build(const fit_basis_cfg *c, ace_bspec **specs, int *nspe
         em->fs[0] = 1.0;
         em->fs[1] = 1.0;
         strcpy(em->npoti, "FinnisSinclairShiftedScaled");
-        em->rho_core_cutoff = 1.0;
-        em->drho_core_cutoff = 1.0;
+        int dist = !strcmp(c->repulsion, "distance");
+        em->rho_core_cutoff = dist ? 100000.0 : 1.0;   /* distance: energy cutoff never active */
+        em->drho_core_cutoff = dist ? 250.0 : 1.0;
     }
     int nradmax = 1, lmax = 0;
     for (int i = 0; i < nel; i++)
@@ -534,13 +546,14 @@ ace_cbasis *fit_basis_build(const fit_basis_cfg *c, ace_bspec **specs, int *nspe
             for (int n = 0; n < nradmax; n++)
                 for (int l = 0; l <= lmax; l++)
                     bs->crad[(n * (lmax + 1) + l) * c->nradbase + n] = 1.0;   /* R_nl = g_n */
-            bs->prehc = 1.0;
-            bs->lambdahc = 1.0;
+            int dist = !strcmp(c->repulsion, "distance");
+            bs->prehc = dist ? c->u0 : 1.0;
+            bs->lambdahc = dist ? c->sigma : 1.0;
             bs->rcut = c->rcut[q];
             bs->dcut = c->dcut[q];
             bs->rcut_in = c->r_in[q] < 0 ? 0.0 : c->r_in[q];
             bs->dcut_in = c->delta_in[q];
-            strcpy(bs->inner_cutoff_type, "zbl");
+            strcpy(bs->inner_cutoff_type, dist ? "distance" : "zbl");
         }
     for (int mu = 0; mu < nel; mu++) {
         ace_bspec *s;

@@ -7,9 +7,12 @@
  * generalized-CG vectors (permutation-compressed, +/-m folded) of the different LS are reduced to
  * a linearly independent subset with LAPACK's pivoted QR (dgeqp3).
  * Radial functions are fixed: R_nl = g_n (crad[n][l][k] = delta_nk), ChebExpCos by default.
- * Core repulsion: ML-PACE `zbl` mode (ZBL screened nuclear repulsion inside r_in, switched over
- * delta_in; r_in "auto" = shortest distance of that pair in the training data, as pacemaker's
- * `repulsion: auto`).
+ * Core repulsion (fixed, not fitted), two choices:
+ *  - "zbl" (default): ML-PACE `zbl` mode, ZBL screened nuclear repulsion taking over inside r_in,
+ *    switched over delta_in; r_in "auto" = shortest distance of that pair in the training data
+ *    (pacemaker's `repulsion: auto`), so the fitted part alone describes every training atom.
+ *  - "distance": the paper's U(r) = U0 exp(-sigma r^2)/r (U0 = 100 eV Å, sigma = 5 Å^-2) added
+ *    inside an inner cutoff r_in = 1 Å (ML-PACE `distance` mode, the basis is cut there too).
  */
 #ifndef PCM_FIT_BASIS_H
 #define PCM_FIT_BASIS_H
@@ -33,6 +36,9 @@ typedef struct fit_basis_cfg {
     double dcut[FIT_MAX_EL * FIT_MAX_EL];      /* Å */
     double r_in[FIT_MAX_EL * FIT_MAX_EL];      /* Å; < 0 means auto (from data) */
     double delta_in[FIT_MAX_EL * FIT_MAX_EL];  /* Å */
+    char repulsion[16];                 /* "zbl" | "distance" */
+    double u0;                          /* distance mode prefactor, eV·Å */
+    double sigma;                       /* distance mode exponent, 1/Å² */
 } fit_basis_cfg;
 
 /* Defaults: GST, ChebExpCos r_cut 5.5 Å, λ 5.25, nradbase 8, ranks 1-4 with nrad 8/3/2/1 and

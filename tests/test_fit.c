@@ -18,9 +18,10 @@
 #include "potential.h"
 #include "rng.h"
 
-static void small_cfg(fit_basis_cfg *c, double r_in)
+static void small_cfg(fit_basis_cfg *c, double r_in, const char *rep)
 {
     fit_basis_cfg_default(c);
+    snprintf(c->repulsion, sizeof c->repulsion, "%s", rep);
     c->nradbase = 4;
     c->rankmax = 4;
     int nr[4] = {4, 2, 1, 1}, lm[4] = {0, 1, 1, 1};
@@ -104,13 +105,13 @@ static void make_data(const char *teacher, fit_dataset *d, double dmin)
     potential_free(p);
 }
 
-static void recover(double r_in, double dmin, int fcut_one, const char *label)
+static void recover(double r_in, double dmin, int fcut_one, const char *rep, const char *label)
 {
     char tpath[] = "/tmp/pcm_teacher_XXXXXX.yace", spath[] = "/tmp/pcm_student_XXXXXX.yace";
     close(mkstemps(tpath, 5));
     close(mkstemps(spath, 5));
     fit_basis_cfg c;
-    small_cfg(&c, r_in);
+    small_cfg(&c, r_in, rep);
     fit_model teacher, student;
     make_teacher(&c, &teacher, tpath, 42);
     fit_dataset d;
@@ -175,14 +176,14 @@ static void recover(double r_in, double dmin, int fcut_one, const char *label)
 static void test_exact_recovery(void **state)
 {
     (void)state;
-    recover(2.0, 2.3, 1, "fcut=1");
+    recover(2.0, 2.3, 1, "zbl", "fcut=1");
 }
 
 /* Some pairs inside the zbl switching zone: tests the fcut terms and the fixed core part. */
 static void test_exact_recovery_inner(void **state)
 {
     (void)state;
-    recover(2.45, 2.3, 0, "inner zone");
+    recover(2.45, 2.3, 0, "zbl", "inner zone");
 }
 
 /* Labels from ML-PACE itself: the reference outputs of GeSbTe_synth_linear_zbl (a linear
@@ -254,7 +255,7 @@ static void test_committee_sigma(void **state)
     close(mkstemps(p1, 5));
     close(mkstemps(p2, 5));
     fit_basis_cfg c;
-    small_cfg(&c, 2.0);
+    small_cfg(&c, 2.0, "zbl");
     fit_model t1, t2;
     make_teacher(&c, &t1, p1, 1);
     make_teacher(&c, &t2, p2, 2);
@@ -285,6 +286,14 @@ static void test_committee_sigma(void **state)
     unlink(p1);
     unlink(p2);
     (void)pots;
+}
+
+/* The paper's repulsion (ML-PACE distance mode: U0 exp(-sigma r^2)/r inside r_in, basis cut
+ * there) with r_in large enough that some pairs are inside. */
+static void test_exact_recovery_distance(void **state)
+{
+    (void)state;
+    recover(2.45, 2.3, 1, "distance", "distance mode");
 }
 
 static void test_split_and_resolve(void **state)
@@ -326,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_split_and_resolve),
         cmocka_unit_test(test_exact_recovery),
         cmocka_unit_test(test_exact_recovery_inner),
+        cmocka_unit_test(test_exact_recovery_distance),
         cmocka_unit_test(test_recover_mlpace_labels),
         cmocka_unit_test(test_committee_sigma),
     };
