@@ -122,9 +122,10 @@ static void parity(const fit_dataset *d, const char *dir)
         fprintf(g, "set output '%s/parity_%s.png'\n", dir, what[w][0]);
         fprintf(g, "set title 'pcmlab fit: %s'\nset xlabel 'reference %s'\nset ylabel 'model %s'\n", what[w][2],
                 what[w][1], what[w][1]);
-        fprintf(g, "plot '%s/parity_%s.dat' u ($1==0?$2:1/0):3 w p pt 7 ps 0.6 lc rgb '#1f77b4' t 'train', "
-                   "'' u ($1==1?$2:1/0):3 w p pt 7 ps 0.6 lc rgb '#d62728' t 'test', x w l lc rgb 'black' t ''\n",
-                dir, what[w][0]);
+        double ps = w == 0 ? 1.4 : 0.6;
+        fprintf(g, "plot '%s/parity_%s.dat' u ($1==0?$2:1/0):3 w p pt 7 ps %g lc rgb '#1f77b4' t 'train', "
+                   "'' u ($1==1?$2:1/0):3 w p pt 7 ps %g lc rgb '#d62728' t 'test', x w l lc rgb 'black' t ''\n",
+                dir, what[w][0], ps, ps);
     }
     pclose(g);
 }
