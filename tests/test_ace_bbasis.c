@@ -68,14 +68,17 @@ static void test_convert_linear(void **state)
 static void test_convert_others(void **state)
 {
     (void)state;
-    const char *names[] = {"GeSbTe_synth_zbl", "GeSbTe_synth_diffndens_zbl", "GeSbTe_synth_chebpow_l5_zbl",
-                           "GeSbTe_synth_sbessel_l4_distance"};
+    const char *names[] = {"GeSbTe_synth_zbl",        "GeSbTe_synth_diffndens_zbl",
+                           "GeSbTe_synth_chebpow_l5_zbl", "GeSbTe_synth_sbessel_l4_distance",
+                           "GeSbTe_synth_density",    "GeSbTe_synth_distance",
+                           "GeSbTe_synth_zbl_1200"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         double d;
         int same;
         check_conversion(names[i], &d, &same);
         print_message("%s: max |dctilde| = %.3g, same order/ms = %d\n", names[i], d, same);
         assert_true(d < 1e-12);
+        assert_true(same);
     }
 }
 

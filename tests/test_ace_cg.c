@@ -55,6 +55,48 @@ static void test_cg_orthogonality(void **state)
         }
 }
 
+/* Exchange symmetry <l1 m1 l2 m2|L M> = (-1)^(l1+l2-L) <l2 m2 l1 m1|L M>, and the
+ * m-reflection (-1)^(l1+l2-L) <l1 -m1 l2 -m2|L -M>, up to l = 10. */
+static void test_cg_symmetries(void **state)
+{
+    (void)state;
+    for (int l1 = 0; l1 <= 10; l1++)
+        for (int l2 = 0; l2 <= 10; l2++)
+            for (int L = abs(l1 - l2); L <= l1 + l2; L++)
+                for (int m1 = -l1; m1 <= l1; m1++)
+                    for (int m2 = -l2; m2 <= l2; m2++) {
+                        double s = ((l1 + l2 - L) & 1) ? -1.0 : 1.0, a = ace_cg(l1, m1, l2, m2, L, m1 + m2);
+                        assert_true(fabs(a - s * ace_cg(l2, m2, l1, m1, L, m1 + m2)) < 1e-13);
+                        assert_true(fabs(a - s * ace_cg(l1, -m1, l2, -m2, L, -m1 - m2)) < 1e-13);
+                    }
+}
+
+/* Ranks 5 and 6: gen-CG vectors of all valid LS are orthonormal in the full m-space. */
+static void test_gencg_high_rank(void **state)
+{
+    (void)state;
+    int ls5[5] = {1, 1, 2, 1, 1}, ls6[6] = {1, 1, 1, 1, 1, 1};
+    int LS5[][3] = {{0, 1, 1}, {1, 1, 1}, {2, 1, 1}, {2, 3, 1}, {1, 2, 1}, {2, 2, 1}};
+    int LS6[][4] = {{0, 0, 0, 0}, {1, 1, 0, 0}, {2, 2, 0, 0}, {0, 1, 1, 1}, {1, 1, 1, 1}, {2, 2, 2, 2}, {1, 2, 1, 1}};
+    for (int which = 0; which < 2; which++) {
+        int rank = which ? 6 : 5, nc = which ? 7 : 6;
+        ace_mscg g[7];
+        for (int k = 0; k < nc; k++)
+            assert_true(ace_gencg(rank, which ? ls6 : ls5, which ? LS6[k] : LS5[k], 0, &g[k]) > 0);
+        for (int a = 0; a < nc; a++)
+            for (int b = 0; b < nc; b++) {
+                double dot = 0.0;
+                for (int i = 0; i < g[a].n; i++)
+                    for (int j = 0; j < g[b].n; j++)
+                        if (!memcmp(g[a].ms + i * rank, g[b].ms + j * rank, rank * sizeof(int)))
+                            dot += g[a].c[i] * g[b].c[j];
+                assert_true(fabs(dot - (a == b ? 1.0 : 0.0)) < 1e-12);
+            }
+        for (int k = 0; k < nc; k++)
+            ace_mscg_free(&g[k]);
+    }
+}
+
 static void test_tree_shapes(void **state)
 {
     (void)state;
@@ -124,6 +166,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cg_known_values),
         cmocka_unit_test(test_cg_orthogonality),
+        cmocka_unit_test(test_cg_symmetries),
+        cmocka_unit_test(test_gencg_high_rank),
         cmocka_unit_test(test_tree_shapes),
         cmocka_unit_test(test_gencg_orthonormal),
     };
