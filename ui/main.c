@@ -16,6 +16,7 @@ static const command commands[] = {
     {"build", cmd_build, "build rocksalt GST or a random liquid"},
     {"analyze", cmd_analyze, "crystallinity, rdf, coordination, angles, sq, msd of configurations"},
     {"run", cmd_run, "run a protocol preset headless (thermo.csv, trajectory, summary)"},
+    {"fit", cmd_fit, "fit a linear ACE potential (.yace) to extxyz data; convert B-basis YAML"},
 };
 
 static void usage(FILE *fp)
