@@ -22,8 +22,19 @@
 #include "fileio.h"
 #include "md.h"
 #include "preset.h"
+#include "crystallinity.h"
 
-double (*pcm_run_xtal_fn)(const pcm_system *s) = NULL;
+/* Crystalline fraction (ten Wolde q4, supplement sec. 1) for thermo.csv; NaN on failure. */
+static double run_xtal_fraction(const pcm_system *s)
+{
+    pcm_xtal_summary sum;
+    pcm_err e;
+    if (xtal_compute(s, NULL, NULL, NULL, &sum, &e) != 0)
+        return NAN;
+    return sum.fraction;
+}
+
+double (*pcm_run_xtal_fn)(const pcm_system *s) = run_xtal_fraction;
 
 static volatile sig_atomic_t run_stop;
 static void run_on_sigint(int sig)
