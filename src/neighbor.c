@@ -9,10 +9,6 @@
  */
 #include "neighbor.h"
 
-/* Below this many atoms a parallel region costs more than it saves (thread wake-up
- * per MD step; spinning threads on a loaded machine). */
-#define NL_OMP_MIN_ATOMS 2000
-
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,7 +142,7 @@ void nl_build(pcm_nlist *nl, const pcm_system *s)
         nl->n = s->n;
     }
     nl->start[0] = 0;
-#pragma omp parallel for schedule(static) if (s->n > NL_OMP_MIN_ATOMS)
+#pragma omp parallel for schedule(static) if (s->n > 512)
     for (int i = 0; i < s->n; i++)
         nl->start[i + 1] = scan_atom(&b, s, i, rc * rc, NULL, NULL);
     for (int i = 0; i < s->n; i++)
@@ -158,7 +154,7 @@ void nl_build(pcm_nlist *nl, const pcm_system *s)
         nl->shift = pcm_realloc(nl->shift, (size_t)nl->cap * sizeof *nl->shift);
         nl->d = pcm_realloc(nl->d, (size_t)nl->cap * sizeof *nl->d);
     }
-#pragma omp parallel for schedule(static) if (s->n > NL_OMP_MIN_ATOMS)
+#pragma omp parallel for schedule(static) if (s->n > 512)
     for (int i = 0; i < s->n; i++)
         scan_atom(&b, s, i, rc * rc, nl->j + nl->start[i], nl->shift + nl->start[i]);
     bin_free(&b);
@@ -171,7 +167,7 @@ void nl_build(pcm_nlist *nl, const pcm_system *s)
 void nl_update(pcm_nlist *nl, const pcm_system *s)
 {
     const double(*h)[3] = s->cell.h;
-#pragma omp parallel for schedule(static) if (s->n > NL_OMP_MIN_ATOMS)
+#pragma omp parallel for schedule(static) if (s->n > 512)
     for (int i = 0; i < s->n; i++)
         for (int p = nl->start[i]; p < nl->start[i + 1]; p++) {
             int j = nl->j[p];
