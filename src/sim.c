@@ -338,6 +338,55 @@ static sim_snapshot *snap_build(sim *s)
     return snap;
 }
 
+sim_snapshot *sim_snapshot_from_system(const pcm_system *y, const unsigned char *xtal)
+{
+    sim_snapshot *snap = pcm_calloc(1, sizeof *snap);
+    snap->n = y->n;
+    snap->nspecies = y->nspecies;
+    memcpy(snap->species, y->species, sizeof snap->species);
+    snap->type = pcm_malloc(sizeof *snap->type * (y->n + 1));
+    snap->x = pcm_malloc(sizeof *snap->x * (y->n + 1));
+    snap->pe = pcm_malloc(sizeof *snap->pe * (y->n + 1));
+    snap->xtal = pcm_malloc(y->n + 1);
+    memcpy(snap->type, y->type, sizeof *snap->type * y->n);
+    memcpy(snap->x, y->x, sizeof *snap->x * y->n);
+    memcpy(snap->pe, y->pe, sizeof *snap->pe * y->n);
+    if (xtal)
+        memcpy(snap->xtal, xtal, y->n);
+    else
+        memset(snap->xtal, SIM_XTAL_UNKNOWN, y->n);
+    snap->cell = y->cell;
+    snap->th.step = y->step;
+    snap->th.time_ps = y->time * 1e-3;
+    snap->th.T = system_temperature(y, 0);
+    snap->th.pe_atom = y->n ? y->energy / y->n : 0;
+    snap->th.density = system_density(y);
+    snap->xtal_fraction = -1;
+    snap->refs_ = 1;
+    snap->checksum = sim_snapshot_checksum(snap);
+    return snap;
+}
+
+void sim_snapshot_free(sim_snapshot *snap)
+{
+    if (snap)
+        snap_free(snap);
+}
+
+int sim_crystallinity(const pcm_system *sys, unsigned char *flags, double *fraction, pcm_err *e)
+{
+#ifdef SIM_HAVE_XTAL
+    pcm_xtal_summary sum;
+    if (xtal_compute(sys, NULL, flags, NULL, &sum, e) < 0)
+        return -1;
+    *fraction = sum.fraction;
+    return 0;
+#else
+    (void)sys, (void)flags, (void)fraction;
+    return pcm_errf(e, NULL, 0, "crystallinity analysis not built in yet (analysis module missing)");
+#endif
+}
+
 static void publish(sim *s)
 {
     sim_snapshot *snap = snap_build(s);

@@ -140,6 +140,14 @@ typedef struct sim_stats {
 } sim_stats;
 void sim_get_stats(sim *s, sim_stats *st);
 
+/* A standalone snapshot of a system (for `pcmlab render`); xtal may be NULL
+ * (unknown).  Free with sim_snapshot_free, never sim_release. */
+sim_snapshot *sim_snapshot_from_system(const pcm_system *sys, const unsigned char *xtal);
+void sim_snapshot_free(sim_snapshot *snap);
+/* Crystalline flags and fraction of sys (analysis module); -1 + message when
+ * the crystallinity analysis is not built in. */
+int sim_crystallinity(const pcm_system *sys, unsigned char *flags, double *fraction, pcm_err *e);
+
 unsigned long long sim_snapshot_checksum(const sim_snapshot *snap);
 const char *sim_preset_name(sim_preset p);
 sim_preset sim_preset_from_name(const char *name);
