@@ -11,7 +11,8 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: pcmlab render CONFIG.extxyz -o OUT.png [--color element|crystal|energy] [--size N]\n"
-                    "       [--view iso|front] [--slab CENTER,WIDTH] [--bench FRAMES] [--probe X,Y]...\n"
+                    "       [--view iso|front] [--slab CENTER,WIDTH] [--radius-scale F] [--no-legend]\n"
+                    "       [--bench FRAMES] [--probe X,Y]...\n"
                     "crystal colours come from a 'crystalline' column, else from the crystallinity analysis.\n");
     return 2;
 }
@@ -22,7 +23,8 @@ int cmd_render(int argc, char **argv)
     render_color col = RENDER_COLOR_ELEMENT;
     long size = 256, bench = 0;
     int iso = 1, slab = 0, nprobe = 0, probe[16][2];
-    double slab_c = 0.5, slab_w = 0.25;
+    double slab_c = 0.5, slab_w = 0.25, rscale = 1.0;
+    int legend = 1;
     pcm_err e = {{0}};
     for (int k = 1; k < argc; k++) {
         const char *a = argv[k], *v = k + 1 < argc ? argv[k + 1] : NULL;
@@ -47,6 +49,12 @@ int cmd_render(int argc, char **argv)
             if (sscanf(v, "%lf,%lf", &slab_c, &slab_w) != 2)
                 return fprintf(stderr, "pcmlab: --slab expects CENTER,WIDTH as fractions\n"), 2;
             slab = 1, k++;
+        } else if (!strcmp(a, "--no-legend")) {
+            legend = 0;
+        } else if (!strcmp(a, "--radius-scale") && v) {
+            if (cli_double("--radius-scale", v, &rscale, &e) < 0 || rscale <= 0)
+                return fprintf(stderr, "pcmlab: --radius-scale expects a positive number\n"), 2;
+            k++;
         } else if (!strcmp(a, "--probe") && v && nprobe < 16) {
             if (sscanf(v, "%d,%d", &probe[nprobe][0], &probe[nprobe][1]) != 2)
                 return fprintf(stderr, "pcmlab: --probe expects X,Y\n"), 2;
@@ -84,6 +92,7 @@ int cmd_render(int argc, char **argv)
         return cli_fail(&e);
     }
     render_set_color(r, col);
+    render_set_style(r, rscale, legend);
     render_view_reset(r, iso);
     if (slab)
         render_set_slab(r, 1, slab_c, slab_w);

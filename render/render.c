@@ -51,6 +51,8 @@ struct render {
     double frame_ms;
     char info[256];
     double emin, emax;           /* energy colour range of the last frame, eV */
+    double radius_scale;
+    int legend;
 };
 
 /* ------------------------------------------------------------ small maths */
@@ -254,6 +256,7 @@ render *render_new(int w, int h, int window, pcm_err *e)
     setup_buffers(r);
     r->color = RENDER_COLOR_ELEMENT;
     r->slab_c = 0.5, r->slab_w = 0.25;
+    r->radius_scale = 1.0, r->legend = 1;
     render_view_reset(r, 1);
     return r;
 fail:
@@ -310,6 +313,11 @@ void render_set_slab(render *r, int on, double c, double w)
     r->slab_on = on;
     r->slab_c = c - floor(c);
     r->slab_w = w;
+}
+void render_set_style(render *r, double radius_scale, int legend)
+{
+    r->radius_scale = radius_scale > 0 ? radius_scale : 1.0;
+    r->legend = legend;
 }
 double render_frame_ms(const render *r) { return r->frame_ms; }
 const char *render_gl_info(const render *r) { return r->info; }
@@ -389,7 +397,7 @@ static void fill_instances(render *r, const sim_snapshot *p, int *count)
         float *o = r->inst + 7 * k++;
         int t = p->type[i];
         o[0] = (float)x[0], o[1] = (float)x[1], o[2] = (float)x[2];
-        o[3] = 0.55f * srad[t];
+        o[3] = (float)(0.55 * r->radius_scale) * srad[t];
         const float *c = scol[t];
         float ce[3];
         if (r->color == RENDER_COLOR_CRYSTAL)
@@ -454,35 +462,36 @@ static void overlay_rect(render *r, int *k, float x, float y, float w, float h, 
 
 static int legend(render *r, const sim_snapshot *p, int k0)
 {
-    int k = k0;
+    int k = k0, w, h;
     static const float white[3] = {0.92f, 0.92f, 0.92f};
-    float y = 10;
+    SDL_GL_GetDrawableSize(r->win, &w, &h);
+    float y = 10, sc = w < 500 ? 1.0f : 2.0f;   /* small renders get small text */
     char buf[96];
     snprintf(buf, sizeof buf, "colour: %s   step %ld  %.2f ps  %.0f K%s", render_color_name(r->color), p->th.step,
              p->th.time_ps, p->th.T, r->slab_on ? "  (slab)" : "");
-    overlay_text(r, &k, 10, y, 2, buf, white);
-    y += 22;
+    overlay_text(r, &k, 10, y, sc, buf, white);
+    y += 11 * sc;
     if (r->color == RENDER_COLOR_ELEMENT) {
-        for (int t = 0; t < p->nspecies; t++, y += 20) {
+        for (int t = 0; t < p->nspecies; t++, y += 10 * sc) {
             float c[3], rad;
             element_rgb(p->species[t], c, &rad);
-            overlay_rect(r, &k, 10, y, 14, 14, c);
-            overlay_text(r, &k, 30, y, 2, p->species[t], white);
+            overlay_rect(r, &k, 10, y, 7 * sc, 7 * sc, c);
+            overlay_text(r, &k, 10 + 9 * sc, y, sc, p->species[t], white);
         }
     } else if (r->color == RENDER_COLOR_CRYSTAL) {
-        overlay_rect(r, &k, 10, y, 14, 14, col_xtal);
-        overlay_text(r, &k, 30, y, 2, "crystalline", white);
-        y += 20;
-        overlay_rect(r, &k, 10, y, 14, 14, col_amor);
-        overlay_text(r, &k, 30, y, 2, "amorphous", white);
+        overlay_rect(r, &k, 10, y, 7 * sc, 7 * sc, col_xtal);
+        overlay_text(r, &k, 10 + 9 * sc, y, sc, "crystalline", white);
+        y += 10 * sc;
+        overlay_rect(r, &k, 10, y, 7 * sc, 7 * sc, col_amor);
+        overlay_text(r, &k, 10 + 9 * sc, y, sc, "amorphous", white);
     } else {
         for (int s = 0; s < 20; s++) {
             float c[3];
             energy_rgb(s / 19.0, c);
-            overlay_rect(r, &k, 10 + 8 * s, y, 8, 14, c);
+            overlay_rect(r, &k, 10 + 4 * sc * s, y, 4 * sc, 7 * sc, c);
         }
         snprintf(buf, sizeof buf, "%.2f .. %.2f eV/atom", r->emin, r->emax);
-        overlay_text(r, &k, 10, y + 20, 2, buf, white);
+        overlay_text(r, &k, 10, y + 10 * sc, sc, buf, white);
     }
     return k - k0;
 }
@@ -523,7 +532,7 @@ static void draw_scene(render *r, const sim_snapshot *p)
     glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, n);
     /* box (3D) then legend (2D pixels, no depth) from one vertex buffer */
     int nb = box_lines(r, &p->cell);
-    int nl = legend(r, p, nb);
+    int nl = r->legend ? legend(r, p, nb) : 0;
     glUseProgram(r->prog_lines);
     glBindVertexArray(r->vao_lines);
     glBindBuffer(GL_ARRAY_BUFFER, r->vbo_lines);

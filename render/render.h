@@ -29,6 +29,7 @@ const char *render_color_name(render_color c);
 int render_color_parse(const char *s, render_color *out);   /* "element", "crystal", "energy" */
 void render_view_reset(render *r, int iso);                 /* iso 0: straight down -z; 1: oblique */
 void render_set_slab(render *r, int on, double center_frac, double width_frac);
+void render_set_style(render *r, double radius_scale, int legend);  /* defaults 1.0, 1 */
 /* Draw snap (and present it when windowed).  A running movie gets the frame. */
 void render_draw(render *r, const sim_snapshot *snap);
 /* Draw snap and read the pixels back (top row first, RGB); valid until the next call. */
