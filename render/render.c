@@ -48,6 +48,7 @@ struct render {
     size_t pix_cap;
     FILE *movie;
     int movie_w, movie_h;
+    char movie_path[1024], movie_tmp[1100];   /* ffmpeg writes the temporary; renamed on stop */
     double frame_ms;
     char info[256];
     double emin, emax;           /* energy colour range of the last frame, eV */
@@ -627,10 +628,14 @@ int render_movie_start(render *r, const char *path, pcm_err *e)
     SDL_GL_GetDrawableSize(r->win, &r->movie_w, &r->movie_h);
     r->movie_w &= ~1, r->movie_h &= ~1;   /* yuv420p wants even sizes; keep the window even */
     char cmd[2048];
+    if (strchr(path, '\''))
+        return pcm_errf(e, path, 0, "movie path must not contain a quote");
+    snprintf(r->movie_path, sizeof r->movie_path, "%s", path);
+    snprintf(r->movie_tmp, sizeof r->movie_tmp, "%s.tmp.%d", path, (int)getpid());
     snprintf(cmd, sizeof cmd,
              "ffmpeg -y -loglevel error -f rawvideo -pix_fmt rgb24 -s %dx%d -r 30 -i - "
-             "-c:v libx264 -pix_fmt yuv420p '%s' >/dev/null 2>&1",
-             r->movie_w, r->movie_h, path);
+             "-c:v libx264 -pix_fmt yuv420p -f mp4 '%s' >/dev/null 2>&1",
+             r->movie_w, r->movie_h, r->movie_tmp);
     int w, h;
     SDL_GL_GetDrawableSize(r->win, &w, &h);
     if (w != r->movie_w || h != r->movie_h)
@@ -644,9 +649,14 @@ int render_movie_start(render *r, const char *path, pcm_err *e)
 
 void render_movie_stop(render *r)
 {
-    if (r->movie)
-        pclose(r->movie);
+    if (!r->movie)
+        return;
+    int st = pclose(r->movie);
     r->movie = NULL;
+    if (st == 0)
+        rename(r->movie_tmp, r->movie_path);   /* complete files only, like every other export */
+    else
+        unlink(r->movie_tmp);
 }
 
 /* ------------------------------------------------------------ events */

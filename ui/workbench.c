@@ -25,6 +25,7 @@ typedef struct wb {
     int windowed;
     char outdir[512];
     char r_err[256];       /* why there is no 3D view */
+    char movie[1024];      /* path of the movie being recorded */
     int png_w, png_h;
 } wb;
 
@@ -58,7 +59,7 @@ static int hook_movie(void *ctx, int on, char *path, size_t cap, pcm_err *e)
     if (!on) {
         if (w->r)
             render_movie_stop(w->r);
-        snprintf(path, cap, "%s/movie.mp4", w->outdir);
+        snprintf(path, cap, "%s", w->movie);
         return 0;
     }
     sim_snapshot *snap = sim_acquire(w->s);
@@ -66,6 +67,7 @@ static int hook_movie(void *ctx, int on, char *path, size_t cap, pcm_err *e)
     sim_release(w->s, snap);
     if (!offscreen(w, e) || export_path(path, cap, w->outdir, "movie", step, "mp4", e) < 0)
         return -1;
+    snprintf(w->movie, sizeof w->movie, "%s", path);
     return render_movie_start(w->r, path, e);
 }
 

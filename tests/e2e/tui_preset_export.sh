@@ -37,6 +37,17 @@ if wait_for 'PNG of the 3D view -> ' 20; then
 else
   wait_for 'export failed' 1 || fail "p gave neither a PNG nor an error message"
 fi
+if command -v ffmpeg >/dev/null && ls "$tmp"/out/view-*.png >/dev/null 2>&1; then
+  keys m
+  wait_for 'movie recording -> ' 10 || fail "m did not start a movie"
+  sleep 2; keys m
+  wait_for "movie stopped -> $tmp/out/movie-" 10 || fail "m did not stop the movie"
+  sleep 1
+  mp4=$(ls "$tmp"/out/movie-*.mp4 2>/dev/null | head -1)
+  [ -s "$mp4" ] || fail "no movie file"
+  nf=$(ffprobe -v error -count_frames -show_entries stream=nb_read_frames -of csv=p=0 "$mp4")
+  [ "${nf:-0}" -ge 5 ] || fail "movie has ${nf:-0} frames"
+fi
 keys '?'
 wait_for 'dial TAKES OVER' 3 || fail "help overlay missing"
 keys '?'
