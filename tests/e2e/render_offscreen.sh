@@ -43,6 +43,14 @@ read -r r g b <<< "$(echo "$out" | sed -n 's/^pixel 81 64 = //p')"
 [ "$r" -gt "$b" ] && [ "$g" -gt "$b" ] || fail "right atom not Sb orange: $r $g $b"
 read -r r g b <<< "$(echo "$out" | sed -n 's/^pixel 64 64 = //p')"
 [ "$r" -lt 40 ] && [ "$g" -lt 40 ] || fail "gap between the atoms not background: $r $g $b"
+# slab slice along the third lattice vector: only the Te layer (z = 5.5 Å) stays
+printf '2\nLattice="12 0 0 0 12 0 0 0 12" Properties=species:S:1:pos:R:3\nTe 3 6 5.5\nSb 9 6 6.5\n' > "$tmp/slab.xyz"
+out=$("$bin" render "$tmp/slab.xyz" -o "$tmp/slab.png" --size 128 --view front --no-legend --radius-scale 3 \
+      --slab 0.45,0.05 --probe 47,64 --probe 81,64) || fail "slab"
+read -r r g b <<< "$(echo "$out" | sed -n 's/^pixel 47 64 = //p')"
+[ "$b" -gt "$g" ] && [ "$r" -gt "$g" ] || fail "slab: Te inside the slab not drawn: $r $g $b"
+read -r r g b <<< "$(echo "$out" | sed -n 's/^pixel 81 64 = //p')"
+[ "$r" -lt 40 ] && [ "$g" -lt 40 ] || fail "slab: Sb outside the slab still drawn: $r $g $b"
 # energy colouring: low energy blue, high energy red
 printf '2\nLattice="12 0 0 0 12 0 0 0 12" Properties=species:S:1:pos:R:3:energies:R:1\nTe 3 6 6 -4.0\nTe 9 6 6 -3.0\n' > "$tmp/en.xyz"
 out=$("$bin" render "$tmp/en.xyz" -o "$tmp/en.png" --size 128 --view front --color energy --no-legend --radius-scale 3 --probe 47,64 --probe 81,64) || fail "energy"
