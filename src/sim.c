@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 #include "build.h"
 #include "extxyz.h"
 #include "potential.h"
@@ -207,11 +208,28 @@ int sim_config_set(sim_config *c, const char *kv, pcm_err *e)
 }
 
 /* ------------------------------------------------------------ setup */
-static const char *default_potentials[] = {
-    "assets/gst.yace",
-    "../shared/ace-reference/potentials/GeSbTe_synth_zbl.yace",
-    "/work/shared/ace-reference/potentials/GeSbTe_synth_zbl.yace",
-};
+/* The shipped potential (next to the working directory or the binary), then the
+ * synthetic reference potential beside the checkout, then LJ. */
+static int default_potential_path(int k, char *buf, size_t cap)
+{
+    char exe[1024] = "";
+    ssize_t n;
+    switch (k) {
+    case 0: snprintf(buf, cap, "assets/gst.yace"); return 1;
+    case 1:
+        n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0)
+            return 0;
+        exe[n] = 0;
+        if (strrchr(exe, '/'))
+            *strrchr(exe, '/') = 0;
+        snprintf(buf, cap, "%s/../assets/gst.yace", exe);
+        return 1;
+    case 2: snprintf(buf, cap, "../shared/ace-reference/potentials/GeSbTe_synth_zbl.yace"); return 1;
+    case 3: snprintf(buf, cap, "/work/shared/ace-reference/potentials/GeSbTe_synth_zbl.yace"); return 1;
+    }
+    return 0;
+}
 #define SIM_LJ_SPEC "lj:0.1,2.67,6.0"
 
 static pcm_potential *load_potential(sim_config *c, pcm_err *e)
@@ -224,14 +242,16 @@ static pcm_potential *load_potential(sim_config *c, pcm_err *e)
                      : !strncmp(c->potential, "lj:", 3) ? " (test potential, not physical)" : "");
         return p;
     }
-    for (size_t k = 0; k < sizeof default_potentials / sizeof default_potentials[0]; k++) {
+    char path[1200];
+    for (int k = 0; k < 4; k++) {
         pcm_err e2 = {{0}};
-        pcm_potential *p = potential_load(default_potentials[k], &e2);
+        pcm_potential *p = default_potential_path(k, path, sizeof path) && access(path, R_OK) == 0
+                               ? potential_load(path, &e2) : NULL;
         if (!p)
             continue;
-        snprintf(c->potential, sizeof c->potential, "%s", default_potentials[k]);
-        snprintf(c->potential_label, sizeof c->potential_label, "%s%s", k == 0 ? "gst.yace" : "GeSbTe_synth_zbl.yace",
-                 k == 0 ? "" : " (synthetic test potential, not physical)");
+        snprintf(c->potential, sizeof c->potential, "%.500s", path);
+        snprintf(c->potential_label, sizeof c->potential_label, "%s", k < 2 ? "assets/gst.yace (ACE, shipped)"
+                 : "GeSbTe_synth_zbl.yace (synthetic test potential, not physical)");
         return p;
     }
     snprintf(c->potential, sizeof c->potential, "%s", SIM_LJ_SPEC);

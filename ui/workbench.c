@@ -99,6 +99,10 @@ static int headless(sim *s, sim_preset preset, long steps)
 {
     long seq = 0;
     int started = preset == SIM_PRESET_NONE, done = 0;
+    sim_snapshot *p0 = sim_acquire(s);
+    printf("# pcmlab workbench (headless): %d atoms, potential %s, preset %s\n", p0->n, p0->potential_label,
+           sim_preset_name(preset));
+    sim_release(s, p0);
     printf("# step time_ps T_target_K T_K pe_eV_atom P_bar density_gcc crystalline protocol progress\n");
     while (!done) {
         if (!sim_wait_newer(s, seq, 2000))
