@@ -8,7 +8,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 out=$(timeout 60 "$bin" workbench quench --set potential=lj:0.1,2.67,6.0 --set cells=2 --set chunk=50 \
       --set T=900 </dev/null 2>"$tmp/err" | cat) || fail "headless run failed: $(cat "$tmp/err")"
-echo "$out" | head -1 | grep -q '^# pcmlab workbench (headless): 58 atoms, potential lj' || fail "no info line"
+echo "$out" | head -1 | grep -q '^# pcmlab workbench (headless): [0-9]* atoms, potential lj' || fail "no info line"
 echo "$out" | sed -n 2p | grep -q '^# step time_ps T_target_K' || fail "no header line"
 first=$(echo "$out" | sed -n 4p | awk '{print $3}'); last=$(echo "$out" | tail -1 | awk '{print $3}')
 awk -v a="$first" 'BEGIN { exit !(a > 850) }' || fail "quench should start near 900 K, got $first"
