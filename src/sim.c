@@ -17,6 +17,7 @@
 #include "build.h"
 #include "extxyz.h"
 #include "potential.h"
+#include "rng.h"
 #include "sim.h"
 #if defined(__has_include)
 #if __has_include("crystallinity.h")
@@ -49,6 +50,7 @@ struct sim {
     pcm_md *md;
     unsigned char *xflags;
     int have_xtal;
+    double xtal_rcut;         /* Å; 0 = the paper's 3.6 Å (GST); the LJ demo crystal needs its own shell */
     double xfrac, Q4, Q6;
     double T_dial;
     pcm_ensemble ens;
@@ -208,8 +210,12 @@ int sim_config_set(sim_config *c, const char *kv, pcm_err *e)
 }
 
 /* ------------------------------------------------------------ setup */
-/* The shipped potential (next to the working directory or the binary), then the
- * synthetic reference potential beside the checkout, then LJ. */
+/* The shipped potential (in the working directory or next to the binary), else
+ * the LJ test potential.  The synthetic GeSbTe_synth_*.yace reference potentials
+ * are deliberately NOT a fallback: their coefficients are random, and rocksalt
+ * GST collapses into their deep spurious minima within 0.3 ps (PE -0.5 ->
+ * -1.5 eV/atom, T -> 10^4 K, with energy conserved), which shows nothing; they
+ * can still be chosen with --set potential=PATH. */
 static int default_potential_path(int k, char *buf, size_t cap)
 {
     char exe[1024] = "";
@@ -225,12 +231,13 @@ static int default_potential_path(int k, char *buf, size_t cap)
             *strrchr(exe, '/') = 0;
         snprintf(buf, cap, "%s/../assets/gst.yace", exe);
         return 1;
-    case 2: snprintf(buf, cap, "../shared/ace-reference/potentials/GeSbTe_synth_zbl.yace"); return 1;
-    case 3: snprintf(buf, cap, "/work/shared/ace-reference/potentials/GeSbTe_synth_zbl.yace"); return 1;
     }
     return 0;
 }
-#define SIM_LJ_SPEC "lj:0.1,2.67,6.0"
+/* eps 0.08 eV, sigma 3.13 Å: fcc at rho* = 0.90 has 5.5 g/cm³ with GST masses */
+#define SIM_LJ_SPEC "lj:0.08,3.13,7.0"
+#define SIM_LJ_A 5.15   /* Å, fcc lattice constant at rho* = 0.90 */
+#define SIM_LJ_XTAL_RCUT 4.4   /* Å, between its first (3.64 Å) and second (5.15 Å) neighbour shells */
 
 static pcm_potential *load_potential(sim_config *c, pcm_err *e)
 {
@@ -243,20 +250,49 @@ static pcm_potential *load_potential(sim_config *c, pcm_err *e)
         return p;
     }
     char path[1200];
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 2; k++) {
         pcm_err e2 = {{0}};
         pcm_potential *p = default_potential_path(k, path, sizeof path) && access(path, R_OK) == 0
                                ? potential_load(path, &e2) : NULL;
         if (!p)
             continue;
         snprintf(c->potential, sizeof c->potential, "%.500s", path);
-        snprintf(c->potential_label, sizeof c->potential_label, "%s", k < 2 ? "assets/gst.yace (ACE, shipped)"
-                 : "GeSbTe_synth_zbl.yace (synthetic test potential, not physical)");
+        snprintf(c->potential_label, sizeof c->potential_label, "assets/gst.yace (ACE)");
         return p;
     }
     snprintf(c->potential, sizeof c->potential, "%s", SIM_LJ_SPEC);
-    snprintf(c->potential_label, sizeof c->potential_label, "LJ test potential, not physical (no GST ACE found)");
+    snprintf(c->potential_label, sizeof c->potential_label, "LJ test potential, NOT physical (assets/gst.yace not found)");
     return potential_load(SIM_LJ_SPEC, e);
+}
+
+/* Demo crystal for the LJ test potential: fcc (the structure LJ likes; LJ
+ * cannot hold rocksalt, whose sublattices form an unstable simple cubic) at
+ * rho* = 0.90, with Ge:Sb:Te = 2:2:5 labels shuffled over the sites, so the
+ * fallback still shows "GST" atoms melting (above ~850 K for a perfect
+ * periodic crystal) and recrystallising.  Labels carry masses only. */
+static pcm_system *lj_demo_crystal(int cells, unsigned long long seed)
+{
+    static const double basis[4][3] = {{0, 0, 0}, {0.5, 0.5, 0}, {0.5, 0, 0.5}, {0, 0.5, 0.5}};
+    static const char *sym[3] = {"Ge", "Sb", "Te"};
+    int n = 4 * cells * cells * cells, *lab = pcm_malloc(sizeof *lab * n);
+    for (int i = 0; i < n; i++)
+        lab[i] = i < 2 * n / 9 ? 0 : i < 4 * n / 9 ? 1 : 2;
+    pcm_rng r;
+    rng_seed(&r, seed);
+    for (int i = n - 1; i > 0; i--) {
+        int j = rng_int(&r, i + 1), t = lab[i];
+        lab[i] = lab[j], lab[j] = t;
+    }
+    pcm_system *s = system_new();
+    for (int k = 0, i = 0; k < cells * cells * cells; k++)
+        for (int b = 0; b < 4; b++, i++) {
+            int cx = k % cells, cy = (k / cells) % cells, cz = k / (cells * cells);
+            double x[3] = {(cx + basis[b][0]) * SIM_LJ_A, (cy + basis[b][1]) * SIM_LJ_A, (cz + basis[b][2]) * SIM_LJ_A};
+            system_add_atom(s, sym[lab[i]], x);
+        }
+    cell_set_ortho(&s->cell, cells * SIM_LJ_A, cells * SIM_LJ_A, cells * SIM_LJ_A);
+    free(lab);
+    return s;
 }
 
 static pcm_system *initial_system(const sim_config *c, pcm_err *e)
@@ -270,6 +306,8 @@ static pcm_system *initial_system(const sim_config *c, pcm_err *e)
         frame_free(fr);
         return s;
     }
+    if (!strcmp(c->potential, SIM_LJ_SPEC))
+        return lj_demo_crystal(c->cells + 1, c->seed);   /* fcc: one more cell for a similar atom count */
     return build_rocksalt(c->cells, c->a, 0.1, c->seed, e);
 }
 
@@ -527,7 +565,12 @@ static void xtal_update(sim *s)
 #ifdef SIM_HAVE_XTAL
     pcm_xtal_summary sum;
     pcm_err e = {{0}};
-    if (xtal_compute(s->sys, NULL, s->xflags, NULL, &sum, &e) == 0) {
+    pcm_xtal_params par;
+    xtal_params_default(&par);
+    if (s->xtal_rcut > 0)
+        par.rcut = s->xtal_rcut;
+    pcm_xtal_atoms at = {.flags = s->xflags};
+    if (xtal_compute_ex(s->sys, NULL, &par, &at, &sum, &e) == 0) {
         s->have_xtal = 1;
         s->xfrac = sum.fraction, s->Q4 = sum.Q4, s->Q6 = sum.Q6;
     }
@@ -731,6 +774,8 @@ sim *sim_new(const sim_config *c, int start_paused, pcm_err *e)
     if (!s->sys)
         goto fail;
     s->sys0 = system_copy(s->sys);
+    if (!strcmp(s->cfg.potential, SIM_LJ_SPEC))
+        s->xtal_rcut = SIM_LJ_XTAL_RCUT;
     if (engine_start(s, e) < 0)
         goto fail;
     s->xflags = pcm_calloc(s->sys->n + 1, 1);
