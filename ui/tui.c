@@ -90,7 +90,9 @@ tui *tui_new(sim *s, const char *outdir, const tui_hooks *hooks)
     if (hooks)
         t->hooks = *hooks;
     t->ser = pcm_malloc(sizeof *t->ser);
-    t->dial = -1;
+    sim_snapshot *p = sim_acquire(s);
+    t->dial = p->th.T_target;   /* keys may arrive before the first draw */
+    sim_release(s, p);
     t->seen_msg_seq = -1;
     setlocale(LC_ALL, "");
     const char *cs = setlocale(LC_CTYPE, NULL);
@@ -528,7 +530,7 @@ static void header(tui *t, const sim_snapshot *p, int y)
 void tui_draw(tui *t)
 {
     sim_snapshot *p = sim_acquire(t->s);
-    if (t->dial < 0 || mono() > t->dial_hold)
+    if (mono() > t->dial_hold)
         t->dial = p->th.T_target;
     if (p->msg_seq != t->seen_msg_seq) {
         t->seen_msg_seq = p->msg_seq;
