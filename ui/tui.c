@@ -398,7 +398,7 @@ static void plot(tui *t, int y0, int x0, int h, int w, const char *title, const 
     if (hi - lo < 1e-9 * fmax(1.0, fabs(hi)))
         pad = fmax(1e-6, 0.01 * fabs(hi));
     lo -= pad, hi += pad;
-    unsigned char *cv = calloc((size_t)cw * chh, 1);
+    unsigned char *cv = pcm_calloc((size_t)cw * chh, 1);
     double t0 = n ? tt[0] : 0, t1 = n ? tt[n - 1] : 1;
     if (t1 <= t0)
         t1 = t0 + 1e-9;
