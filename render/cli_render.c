@@ -83,7 +83,14 @@ int cmd_render(int argc, char **argv)
     if (!fr->has_energies)
         for (int i = 0; i < sys->n; i++)
             sys->pe[i] = 0;
+    const char *kv;
+    if ((kv = frame_get(fr, "step")))
+        sys->step = atol(kv);
+    if ((kv = frame_get(fr, "time_ps")))
+        sys->time = 1e3 * atof(kv);   /* fs */
     sim_snapshot *snap = sim_snapshot_from_system(sys, x);
+    if ((kv = frame_get(fr, "T")))
+        snap->th.T = atof(kv);
     free(x);
     frame_free(fr);
     render *r = render_new((int)size, (int)size, 0, &e);
