@@ -14,6 +14,9 @@ typedef struct {
 static const command commands[] = {
     {"eval", cmd_eval, "energy, forces, virial of configurations with a potential"},
     {"build", cmd_build, "build rocksalt GST or a random liquid"},
+    {"analyze", cmd_analyze, "crystallinity, rdf, coordination, angles, sq, msd of configurations"},
+    {"run", cmd_run, "run a protocol preset headless (thermo.csv, trajectory, summary)"},
+    {"fit", cmd_fit, "fit a linear ACE potential (.yace) to extxyz data; convert B-basis YAML"},
     {"workbench", cmd_workbench, "the live workbench (default): terminal UI + 3D view"},
     {"render", cmd_render, "render an extxyz frame to PNG (offscreen works without a display)"},
 };
