@@ -17,6 +17,7 @@
 #include "build.h"
 #include "extxyz.h"
 #include "potential.h"
+#include "protocol.h"
 #include "rng.h"
 #include "sim.h"
 #if defined(__has_include)
@@ -27,9 +28,7 @@
 #endif
 
 #define SIM_QUEUE_CAP 64
-#define SIM_MAX_SEGS 16
 
-typedef struct { double dur, T0, T1; } sim_seg; /* ps, K, K (T0 NAN = start from the dial) */
 
 struct sim {
     sim_config cfg;
@@ -57,9 +56,9 @@ struct sim {
     int paused, step_once;
     _Atomic int quit;
     sim_preset preset;
-    int proto_paused, nseg;
-    double proto_t;           /* ps into the schedule */
-    sim_seg seg[SIM_MAX_SEGS];
+    int proto_paused;
+    double proto_t;           /* ps into the schedule (its clock stops while the dial has control) */
+    pcm_protocol proto;       /* the running schedule (protocol.h) */
     double ps_per_hour, us_per_atom_step;
     int blowups;
     char msg[SIM_MSG_LEN];
@@ -94,44 +93,44 @@ const char *sim_ensemble_name(pcm_ensemble e)
     return "?";
 }
 
-static int preset_segments(sim_preset p, sim_seg *s)
+/* The one-key schedules (ps, K), short enough to watch live.  T_start is the
+ * dial temperature when the key is pressed (the first ramp starts there). */
+static int preset_protocol(sim_preset p, double T_start, pcm_protocol *pr)
 {
-    int n = 0;
+    protocol_init(pr);
     switch (p) {
     case SIM_PRESET_MELT:
-        s[n++] = (sim_seg){5.0, NAN, 1100.0};
-        s[n++] = (sim_seg){15.0, 1100.0, 1100.0};
+        protocol_ramp(pr, T_start, 1100.0, 5.0);
+        protocol_hold(pr, 1100.0, 15.0);
         break;
     case SIM_PRESET_QUENCH:
-        s[n++] = (sim_seg){10.0, NAN, 300.0};
-        s[n++] = (sim_seg){5.0, 300.0, 300.0};
+        protocol_ramp(pr, T_start, 300.0, 10.0);
+        protocol_hold(pr, 300.0, 5.0);
         break;
     case SIM_PRESET_ANNEAL:
-        s[n++] = (sim_seg){2.0, NAN, 600.0};
-        s[n++] = (sim_seg){40.0, 600.0, 600.0};
+        protocol_ramp(pr, T_start, 600.0, 2.0);
+        protocol_hold(pr, 600.0, 40.0);
         break;
     case SIM_PRESET_CYCLE:
-        for (int c = 0; c < 2; c++) {
-            s[n++] = (sim_seg){5.0, c ? 300.0 : NAN, 1000.0};
-            s[n++] = (sim_seg){5.0, 1000.0, 1000.0};
-            s[n++] = (sim_seg){5.0, 1000.0, 300.0};
-            s[n++] = (sim_seg){5.0, 300.0, 300.0};
-        }
+        protocol_ramp(pr, T_start, 1000.0, 5.0);
+        protocol_hold(pr, 1000.0, 5.0);
+        protocol_ramp(pr, 1000.0, 300.0, 5.0);
+        protocol_hold(pr, 300.0, 5.0);
+        protocol_ramp(pr, 300.0, 1000.0, 5.0);
+        protocol_hold(pr, 1000.0, 5.0);
+        protocol_ramp(pr, 1000.0, 300.0, 5.0);
+        protocol_hold(pr, 300.0, 5.0);
         break;
     default:
-        break;
+        return 0;
     }
-    return n;
+    return pr->nseg;
 }
 
 double sim_preset_duration(sim_preset p)
 {
-    sim_seg s[SIM_MAX_SEGS];
-    int n = preset_segments(p, s);
-    double d = 0.0;
-    for (int k = 0; k < n; k++)
-        d += s[k].dur;
-    return d;
+    pcm_protocol pr;
+    return preset_protocol(p, 300.0, &pr) ? protocol_duration(&pr) : 0.0;
 }
 
 void sim_config_default(sim_config *c)
@@ -384,8 +383,7 @@ static sim_snapshot *snap_build(sim *s)
     snap->Q6 = s->Q6;
     snap->preset = s->preset;
     snap->protocol_paused = s->proto_paused;
-    double dur = sim_preset_duration(s->preset);
-    snap->protocol_progress = dur > 0 ? fmin(1.0, s->proto_t / dur) : 0.0;
+    snap->protocol_progress = s->preset ? protocol_progress(&s->proto, s->proto_t) : 0.0;
     snap->ps_per_hour = s->ps_per_hour;
     snap->us_per_atom_step = s->us_per_atom_step;
     snap->blowups = s->blowups;
@@ -624,12 +622,8 @@ static void apply(sim *s, const sim_cmd *c)
     case SIM_CMD_STEP: s->paused = 1, s->step_once = 1; break;
     case SIM_CMD_RESET: do_reset(s); break;
     case SIM_CMD_PRESET:
-        s->nseg = preset_segments((sim_preset)c->ivalue, s->seg);
-        if (!s->nseg)
+        if (!preset_protocol((sim_preset)c->ivalue, s->T_dial, &s->proto))
             break;
-        for (int k = 0; k < s->nseg; k++)
-            if (isnan(s->seg[k].T0))
-                s->seg[k].T0 = s->T_dial;
         s->preset = (sim_preset)c->ivalue;
         s->proto_t = 0.0;
         s->proto_paused = 0;
@@ -649,21 +643,6 @@ static void apply(sim *s, const sim_cmd *c)
     }
 }
 
-/* Temperature the schedule asks for at s->proto_t; 1 when the schedule is over. */
-static int protocol_target(const sim *s, double *T)
-{
-    double t = s->proto_t;
-    for (int k = 0; k < s->nseg; k++) {
-        if (t < s->seg[k].dur) {
-            *T = s->seg[k].T0 + (s->seg[k].T1 - s->seg[k].T0) * t / s->seg[k].dur;
-            return 0;
-        }
-        t -= s->seg[k].dur;
-    }
-    *T = s->seg[s->nseg - 1].T1;
-    return 1;
-}
-
 static double now_s(void)
 {
     struct timespec ts;
@@ -675,7 +654,8 @@ static void run_chunk(sim *s)
 {
     if (s->preset && !s->proto_paused) {
         double T;
-        int done = protocol_target(s, &T);
+        int done;
+        protocol_target(&s->proto, s->proto_t, &T, &done);
         s->T_dial = T;
         md_set_temperature(s->md, T);
         if (done) {

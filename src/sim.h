@@ -15,7 +15,8 @@
  * live in fixed-size rings: a long run never grows memory; the plots show the
  * most recent SIM_SERIES_CAP samples.
  *
- * Protocols (one-key presets) are temperature schedules of ramp/hold segments.
+ * Protocols (one-key presets) are temperature schedules of ramp/hold segments
+ * (protocol.h), short enough to watch live; the first ramp starts at the dial.
  * Dial rule: touching the temperature (sim_set_T) while a protocol runs PAUSES
  * the protocol and the dial takes over; SIM_CMD_PROTOCOL_RESUME continues the
  * schedule where it stopped (its clock does not advance while paused).
