@@ -7,8 +7,6 @@
  */
 #include "fit.h"
 
-/* TEMPORARY until the evaluator (branch ace) is merged into main: compile only with it. */
-#if __has_include("ace_basis.h")
 
 #include <assert.h>
 #include <math.h>
@@ -583,4 +581,3 @@ int fit_committee_sigma(const char *const *yace, int k, pcm_system *s, double *s
     return rc;
 }
 
-#endif /* __has_include("ace_basis.h") */
