@@ -11,6 +11,8 @@
 
 int cmd_eval(int argc, char **argv);
 int cmd_build(int argc, char **argv);
+int cmd_label(int argc, char **argv);
+int cmd_dataset(int argc, char **argv);
 
 /* Parse a whole string as a number; -1 + message naming the option otherwise. */
 int cli_double(const char *opt, const char *s, double *out, pcm_err *e);

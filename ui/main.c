@@ -14,6 +14,8 @@ typedef struct {
 static const command commands[] = {
     {"eval", cmd_eval, "energy, forces, virial of configurations with a potential"},
     {"build", cmd_build, "build rocksalt GST or a random liquid"},
+    {"label", cmd_label, "DFT (CP2K) or teacher labels for configurations, resumable"},
+    {"dataset", cmd_dataset, "generate the DFT training-set queue (configs + manifest)"},
 };
 
 static void usage(FILE *fp)
