@@ -139,7 +139,16 @@ static void set_dft_info(pcm_frame *fr, const dft_settings *s, const char *versi
     frame_set(fr, "dft_settings", s->name);
     frame_set(fr, "dft_functional", s->functional);
     frame_set(fr, "dft_dispersion", s->dispersion);
-    frame_set(fr, "dft_basis", s->basis);
+    char bs[256] = "";
+    for (int t = 0; t < fr->sys->nspecies; t++) {
+        size_t l = strlen(bs);
+        const char *b = dft_basis_for(s, fr->sys->species[t]);
+        if (s->nbases)
+            snprintf(bs + l, sizeof bs - l, "%s%s:%s", t ? " " : "", fr->sys->species[t], b);
+        else if (t == 0)
+            snprintf(bs, sizeof bs, "%s", b);
+    }
+    frame_set(fr, "dft_basis", bs);
     char pp[256] = "";
     for (int t = 0; t < fr->sys->nspecies; t++) {
         size_t l = strlen(pp);
@@ -255,6 +264,7 @@ static int usage(void)
           "                    [--workdir DIR] [--np N] [--cp2k EXE] [--failures FILE] [--max N]\n"
           "       pcmlab label --teacher POT CONFIGS.extxyz... -o OUT.extxyz\n"
           "       pcmlab label --report LABELLED.extxyz...\n"
+          "       pcmlab label --compare REF.extxyz LABELLED.extxyz   (per-frame dE, dF, dP)\n"
           "CP2K executable: --cp2k, else $PCMLAB_CP2K, else the settings file (cp2k.psmp).\n",
           stderr);
     return 2;
@@ -384,7 +394,8 @@ static int run_labels(label_ctx *c, queue_item *q, int nq, long max, pcm_err *e)
 
 int cmd_label(int argc, char **argv)
 {
-    const char *out = NULL, *settings = NULL, *workdir = NULL, *cp2k = NULL, *teacher = NULL, *failures = NULL;
+    const char *out = NULL, *settings = NULL, *workdir = NULL, *cp2k = NULL, *teacher = NULL, *failures = NULL,
+               *compare = NULL;
     int report = 0, nin = 0;
     long np = 0, max = 0;
     char **inputs = pcm_calloc((size_t)argc, sizeof *inputs);
@@ -408,6 +419,7 @@ int cmd_label(int argc, char **argv)
         else if (!strcmp(o, "--cp2k")) cp2k = v;
         else if (!strcmp(o, "--teacher")) teacher = v;
         else if (!strcmp(o, "--failures")) failures = v;
+        else if (!strcmp(o, "--compare")) compare = v;
         else if (!strcmp(o, "--np")) rc = cli_int(o, v, &np, &e);
         else if (!strcmp(o, "--max")) rc = cli_int(o, v, &max, &e);
         else {
@@ -420,6 +432,11 @@ int cmd_label(int argc, char **argv)
             return cli_fail(&e);
         }
         k += takes;
+    }
+    if (compare) {
+        int rc = nin == 1 ? label_compare(stdout, inputs[0], compare, &e) : (usage(), 2);
+        free(inputs);
+        return rc < 0 ? cli_fail(&e) : rc;
     }
     if (report) {
         int rc = nin ? label_report(stdout, (const char *const *)inputs, nin, &e) : (usage(), 2);

@@ -86,25 +86,27 @@ static int get_num(config_setting_t *st, double *out, double lo, double hi, cons
     return 0;
 }
 
-static int load_pseudos(dft_settings *s, config_setting_t *grp, const char *path, pcm_err *e)
+/* A group { El = "name"; ... } into parallel arrays (element, name). */
+static int load_el_group(config_setting_t *grp, char el_out[][4], char (*names)[64], size_t namelen, int *count,
+                         const char *path, pcm_err *e)
 {
+    const char *what = config_setting_name(grp);
     if (config_setting_type(grp) != CONFIG_TYPE_GROUP)
-        return pcm_errf(e, path, config_setting_source_line(grp),
-                        "'pseudopotentials' must be a group like { Ge = \"GTH-PBE-q4\"; }");
+        return pcm_errf(e, path, config_setting_source_line(grp), "'%s' must be a group like { Ge = \"...\"; }",
+                        what);
     int n = config_setting_length(grp);
     if (n < 1 || n > PCM_MAX_SPECIES)
-        return pcm_errf(e, path, config_setting_source_line(grp), "'pseudopotentials' needs 1..%d entries",
-                        PCM_MAX_SPECIES);
-    s->npseudo = 0;
+        return pcm_errf(e, path, config_setting_source_line(grp), "'%s' needs 1..%d entries", what, PCM_MAX_SPECIES);
+    *count = 0;
     for (int k = 0; k < n; k++) {
         config_setting_t *it = config_setting_get_elem(grp, (unsigned)k);
         const char *el = config_setting_name(it);
         if (strlen(el) > 3)
             return pcm_errf(e, path, config_setting_source_line(it), "'%s' is not an element symbol", el);
-        SCOPY(s->pseudo_el[s->npseudo], el);
-        if (get_str(it, s->pseudo[s->npseudo], sizeof s->pseudo[0], path, e))
+        snprintf(el_out[*count], 4, "%s", el);
+        if (get_str(it, (char *)names + (size_t)*count * 64, namelen, path, e))
             return -1;
-        s->npseudo++;
+        (*count)++;
     }
     return 0;
 }
@@ -141,8 +143,16 @@ static int load_setting(dft_settings *s, config_setting_t *st, const char *path,
     NUM("omp_threads", omp_threads, 1, 1024);
 #undef STR
 #undef NUM
-    if (!strcmp(k, "pseudopotentials"))
-        return load_pseudos(s, st, path, e);
+    if (!strcmp(k, "pseudopotentials")) {
+        char tmp[PCM_MAX_SPECIES][64];
+        if (load_el_group(st, s->pseudo_el, tmp, sizeof s->pseudo[0], &s->npseudo, path, e))
+            return -1;
+        for (int q = 0; q < s->npseudo; q++)
+            SCOPY(s->pseudo[q], tmp[q]);
+        return 0;
+    }
+    if (!strcmp(k, "bases"))
+        return load_el_group(st, s->basis_el, s->bases, sizeof s->bases[0], &s->nbases, path, e);
     if (!strcmp(k, "kpoints")) {
         if (config_setting_length(st) != 3 || config_setting_type(st) == CONFIG_TYPE_GROUP)
             return pcm_errf(e, path, config_setting_source_line(st), "'kpoints' must be [n1, n2, n3]");
@@ -189,6 +199,14 @@ const char *dft_pseudo_for(const dft_settings *s, const char *el)
         if (!strcmp(s->pseudo_el[k], el))
             return s->pseudo[k];
     return "";
+}
+
+const char *dft_basis_for(const dft_settings *s, const char *el)
+{
+    for (int k = 0; k < s->nbases; k++)
+        if (!strcmp(s->basis_el[k], el))
+            return s->bases[k];
+    return s->basis;
 }
 
 int dft_pseudo_valence(const char *pseudo)
@@ -275,7 +293,7 @@ int dft_write_input(const dft_settings *s, const pcm_system *sys, int attempt, c
     fputs("    &END COORD\n", fp);
     for (int t = 0; t < sys->nspecies; t++)
         fprintf(fp, "    &KIND %s\n      BASIS_SET %s\n      POTENTIAL %s\n    &END KIND\n", sys->species[t],
-                s->basis, dft_pseudo_for(s, sys->species[t]));
+                dft_basis_for(s, sys->species[t]), dft_pseudo_for(s, sys->species[t]));
     fputs("  &END SUBSYS\n  &PRINT\n    &FORCES ON\n    &END FORCES\n    &STRESS_TENSOR ON\n"
           "    &END STRESS_TENSOR\n  &END PRINT\n&END FORCE_EVAL\n",
           fp);

@@ -24,6 +24,9 @@ typedef struct dft_settings {
     char functional[16];               /* "PBE" or "PBEsol" */
     char dispersion[8];                /* "none", "D2" or "D3" */
     char basis[64];                    /* e.g. DZVP-MOLOPT-SR-GTH */
+    int nbases;                        /* per-element basis overrides (group "bases") */
+    char basis_el[PCM_MAX_SPECIES][4];
+    char bases[PCM_MAX_SPECIES][64];
     char basis_file[64];               /* BASIS_MOLOPT */
     char potential_file[64];           /* GTH_POTENTIALS */
     int npseudo;
@@ -66,6 +69,8 @@ void dft_settings_default(dft_settings *s);
 int dft_settings_load(dft_settings *s, const char *path, pcm_err *e);
 /* Pseudopotential name for an element ("" when not configured). */
 const char *dft_pseudo_for(const dft_settings *s, const char *el);
+/* Basis set for an element: its override from "bases", else "basis". */
+const char *dft_basis_for(const dft_settings *s, const char *el);
 /* Valence electrons from a GTH name like "GTH-PBE-q6" (-1 if unknown). */
 int dft_pseudo_valence(const char *pseudo);
 

@@ -138,3 +138,69 @@ int label_report(FILE *out, const char *const *paths, int npaths, pcm_err *e)
     free(all);
     return status;
 }
+
+/* pressure from the virial with atoms at rest, GPa */
+static double virial_gpa(const pcm_system *s)
+{
+    return (s->virial[0] + s->virial[1] + s->virial[2]) / (3.0 * s->cell.volume) * 160.21766208;
+}
+
+int label_compare(FILE *out, const char *path, const char *ref, pcm_err *e)
+{
+    pcm_xyz_reader *rr = xyz_open(ref, e);
+    if (!rr)
+        return -1;
+    int nref = 0, cap = 16, rc;
+    pcm_frame **refs = pcm_malloc((size_t)cap * sizeof *refs);
+    for (;;) {
+        pcm_frame *fr = frame_new();
+        if ((rc = xyz_read(rr, fr, e)) != 1) {
+            frame_free(fr);
+            break;
+        }
+        if (nref == cap)
+            refs = pcm_realloc(refs, (size_t)(cap *= 2) * sizeof *refs);
+        refs[nref++] = fr;
+    }
+    xyz_close(rr);
+    pcm_xyz_reader *r = rc < 0 ? NULL : xyz_open(path, e);
+    int status = r ? 0 : -1, matched = 0;
+    pcm_frame *fr = frame_new();
+    if (r)
+        fprintf(out, "%-32s %5s %12s %12s %12s %10s\n", "config_id", "atoms", "dE meV/atom", "max dF meV/A",
+                "rms dF meV/A", "dP GPa");
+    while (r && (rc = xyz_read(r, fr, e)) == 1) {
+        const char *id = frame_get(fr, "config_id");
+        const pcm_frame *g = NULL;
+        for (int k = 0; k < nref && id; k++) {
+            const char *rid = frame_get(refs[k], "config_id");
+            if (rid && !strcmp(rid, id))
+                g = refs[k];
+        }
+        if (!g || g->sys->n != fr->sys->n || !fr->has_energy || !g->has_energy)
+            continue;
+        const pcm_system *a = fr->sys, *b = g->sys;
+        double dmax = 0, d2 = 0;
+        for (int i = 0; i < a->n; i++)
+            for (int c = 0; c < 3; c++) {
+                double d = a->f[i][c] - b->f[i][c];
+                dmax = fmax(dmax, fabs(d));
+                d2 += d * d;
+            }
+        fprintf(out, "%-32s %5d %12.4f %12.3f %12.3f %10.4f\n", id, a->n, 1e3 * (a->energy - b->energy) / a->n,
+                1e3 * dmax, 1e3 * sqrt(d2 / (3.0 * a->n)),
+                fr->has_virial && g->has_virial ? virial_gpa(a) - virial_gpa(b) : NAN);
+        matched++;
+    }
+    if (r && rc < 0)
+        status = -1;
+    if (r)
+        xyz_close(r);
+    if (status == 0)
+        fprintf(out, "%d frames matched by config_id\n", matched);
+    frame_free(fr);
+    for (int k = 0; k < nref; k++)
+        frame_free(refs[k]);
+    free(refs);
+    return status;
+}

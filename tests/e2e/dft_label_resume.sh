@@ -63,4 +63,8 @@ FAKE_CP2K_RETRY=1 "$BIN" label q.extxyz -o retry.extxyz --cp2k "$FAKE" --np 1 --
 [ "$(nframes teach.extxyz)" = 6 ]
 grep -q 'label_method=teacher' teach.extxyz
 "$BIN" label --report teach.extxyz | grep -q "6 configurations"
+# 6. compare: the retry labels equal the first-attempt labels of the same configurations
+"$BIN" label --compare out.extxyz retry.extxyz > log6
+grep -q "2 frames matched" log6
+[ "$(awk 'NR>1 && NF==6 && ($3+0!=0 || $4+0!=0)' log6 | wc -l)" = 0 ]
 echo ok
