@@ -160,6 +160,15 @@ static void test_input_triclinic(void **st)
     assert_true(file_has(t, "TYPE DFTD3\n          REFERENCE_FUNCTIONAL PBEsol"));
     assert_true(file_has(t, "SCHEME MONKHORST-PACK 2 2 2"));
     free(t);
+    /* per-element basis override */
+    set.nbases = 1;
+    strcpy(set.basis_el[0], "Te");
+    strcpy(set.bases[0], "TZVP-MOLOPT-PBE-GTH-q6");
+    assert_int_equal(dft_write_input(&set, fr->sys, 0, path, &e), 0);
+    t = slurp(path);
+    assert_true(file_has(t, "    &KIND Te\n      BASIS_SET TZVP-MOLOPT-PBE-GTH-q6\n"));
+    assert_true(file_has(t, "    &KIND Ge\n      BASIS_SET DZVP-MOLOPT-SR-GTH\n"));
+    free(t);
     /* an element without a pseudopotential is refused */
     set.npseudo = 1;
     assert_int_equal(dft_write_input(&set, fr->sys, 0, path, &e), -1);
