@@ -184,7 +184,8 @@ static int label_dft(label_ctx *c, pcm_frame *fr, const char *id, char *reason, 
         pcm_err pe = {{0}};
         char *text = read_file(path, NULL, &pe);
         if (!text) {
-            snprintf(reason, rn, "attempt %d: cp2k exit %d, no output", attempt, st);
+            size_t l = strlen(reason);
+            snprintf(reason + l, rn - l, "%sattempt %d: cp2k exit %d, no output", l ? "; " : "", attempt, st);
             continue;
         }
         dft_result r;
@@ -196,11 +197,17 @@ static int label_dft(label_ctx *c, pcm_frame *fr, const char *id, char *reason, 
             set_dft_info(fr, &c->set, r.version);
             frame_setf(fr, "dft_scf_steps", "%d", r.scf_steps);
             frame_setf(fr, "dft_attempt", "%d", attempt);
-        } else
-            snprintf(reason, rn, "attempt %d: cp2k exit %d: %s", attempt, st, pe.msg);
+        } else {
+            size_t l = strlen(reason);
+            snprintf(reason + l, rn - l, "%sattempt %d: cp2k exit %d: %s", l ? "; " : "", attempt, st, pe.msg);
+        }
         dft_result_free(&r);
         if (ok)
             return 1;
+        /* keep the first attempt's output next to the retry's for the record */
+        char keep[4300];
+        snprintf(keep, sizeof keep, "%s/cp2k.attempt%d.out", dir, attempt);
+        rename(path, keep);
     }
     return 0;
 }
