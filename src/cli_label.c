@@ -183,14 +183,18 @@ static int label_dft(label_ctx *c, pcm_frame *fr, const char *id, char *reason, 
             return pcm_errf(e, dir, 0, "cp2k was killed by signal %d; stopping (nothing recorded)", st - 128);
         pcm_err pe = {{0}};
         char *text = read_file(path, NULL, &pe);
-        if (!text) {
-            size_t l = strlen(reason);
-            snprintf(reason + l, rn - l, "%sattempt %d: cp2k exit %d, no output", l ? "; " : "", attempt, st);
-            continue;
-        }
-        dft_result r;
-        dft_parse_output(text, &r, &pe);
+        dft_result r = {0};
+        if (text)
+            dft_parse_output(text, &r, &pe);
         free(text);
+        /* CP2K stopped before any SCF verdict: a broken setup (executable, data files,
+         * settings), not a property of this configuration.  Stop instead of marking the
+         * whole queue as failed. */
+        if (st != 0 && !r.converged && !r.not_converged) {
+            dft_result_free(&r);
+            return pcm_errf(e, path, 0, "cp2k exited with status %d before an SCF result; nothing recorded "
+                            "(check this output and cp2k.stdout)", st);
+        }
         int ok = dft_result_apply(&r, fr->sys, &pe) == 0;
         if (ok) {
             fr->has_energy = fr->has_forces = fr->has_virial = 1;

@@ -63,7 +63,17 @@ FAKE_CP2K_RETRY=1 "$BIN" label q.extxyz -o retry.extxyz --cp2k "$FAKE" --np 1 --
 [ "$(nframes teach.extxyz)" = 6 ]
 grep -q 'label_method=teacher' teach.extxyz
 "$BIN" label --report teach.extxyz | grep -q "6 configurations"
-# 6. compare: the retry labels equal the first-attempt labels of the same configurations
+# 6. a broken CP2K setup stops the run; nothing is recorded as failed or labelled
+if FAKE_CP2K_CRASH=1 "$BIN" label q.extxyz -o crash.extxyz --cp2k "$FAKE" --np 1 > log7 2>&1; then
+  echo "crash not reported"; exit 1; fi
+grep -q "before an SCF result" log7
+[ ! -e crash.extxyz ]
+[ ! -e crash.extxyz.failed.tsv ]
+"$BIN" label q.extxyz -o crash2.extxyz --cp2k /nonexistent/cp2k --np 1 > log8 2>&1 && { echo "missing exe accepted"; exit 1; }
+grep -q "cannot run" log8
+[ ! -e crash2.extxyz.failed.tsv ]
+
+# 7. compare: the retry labels equal the first-attempt labels of the same configurations
 "$BIN" label --compare out.extxyz retry.extxyz > log6
 grep -q "2 frames matched" log6
 [ "$(awk 'NR>1 && NF==6 && ($3+0!=0 || $4+0!=0)' log6 | wc -l)" = 0 ]
