@@ -188,6 +188,11 @@ static void test_settings_files(void **st)
     assert_string_equal(s.dispersion, "none");
     assert_close(s.cutoff, 150.0, 0);
     assert_string_equal(dft_pseudo_for(&s, "Sb"), "GTH-PBE-q5");
+    assert_string_equal(dft_basis_for(&s, "Sb"), "TZVP-MOLOPT-PBE-GTH-q5");
+    assert_string_equal(s.basis_file, "BASIS_MOLOPT_UZH");
+    dft_settings_default(&s);
+    assert_int_equal(dft_settings_load(&s, "presets/dft/gst-pbesol-dzvp-v1.cfg", &e), 0);
+    assert_string_equal(dft_basis_for(&s, "Sb"), "DZVP-MOLOPT-SR-GTH");
     assert_int_equal(dft_pseudo_valence("GTH-PBE-q6"), 6);
     char path[] = "/tmp/pcm_test_dftcfg_XXXXXX";
     int fd = mkstemp(path);
