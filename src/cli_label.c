@@ -86,7 +86,6 @@ typedef struct label_ctx {
     dft_settings set;
     pcm_potential *teacher;
     const char *teacher_spec;
-    int keep;
 } label_ctx;
 
 /* Replace path by buf + add (temp + rename); buf grows by add on success. */
