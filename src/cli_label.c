@@ -464,8 +464,11 @@ int cmd_label(int argc, char **argv)
         free(inputs);
         return cli_fail(&e);
     }
-    if (np > 0)
+    if (np > 0) {   /* --np N: N MPI ranks with one OpenMP thread each (N = 1 keeps the preset's threads) */
         c.set.np = (int)np;
+        if (np > 1)
+            c.set.omp_threads = 1;
+    }
     if (!cp2k)
         cp2k = getenv("PCMLAB_CP2K");
     if (cp2k && *cp2k)
