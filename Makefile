@@ -109,8 +109,12 @@ run: deps $(BIN)
 test: $(BIN) $(TEST_BIN)
 	@bash tests/run_tests.sh $(BUILD)
 
-bench: $(BIN)
+bench: $(BIN) $(BUILD)/bench_ace
 	@bash tests/bench.sh $(BUILD)
+
+# ACE speed benchmark (not a test: not named test_*)
+$(BUILD)/bench_ace: tests/bench_ace.c $(LIB)
+	$(CC) $(CFLAGS_BASE) $(CORE_CFLAGS) $(CFLAGS) -Isrc $< $(LIB) $(LDFLAGS) $(CORE_LIBS) $(CUDA_LIBS) -o $@
 
 # ------------------------------------------------------------------ packages
 DEBS := build-essential pkg-config libncurses-dev libsdl2-dev libepoxy-dev libegl-dev libgl-dev \

@@ -1,4 +1,11 @@
-/* ace.h - Atomic Cluster Expansion potentials from pacemaker .yace files. */
+/* ace.h - Atomic Cluster Expansion potentials from pacemaker .yace files.
+ *
+ * The evaluator reproduces ML-PACE's "product" evaluator (pair_style pace product),
+ * including its cubic-Hermite radial tables, for any rank, lmax, nradmax, per-species
+ * ndensity, FinnisSinclair / FinnisSinclairShiftedScaled embeddings and the density,
+ * distance and zbl core-repulsion modes.  OpenMP over atoms; results are bit-identical
+ * for any thread count (p->nthreads, 0 = OpenMP default).  Internals: ace_basis.h.
+ */
 #ifndef PCM_ACE_H
 #define PCM_ACE_H
 

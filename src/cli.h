@@ -13,6 +13,17 @@ int cmd_eval(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_label(int argc, char **argv);
 int cmd_dataset(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+/* Crystalline fraction for `run` (thermo.csv column); NULL leaves the column empty.
+ * The crystallinity module sets it once it exists. */
+struct pcm_system;
+extern double (*pcm_run_xtal_fn)(const struct pcm_system *s);
+int cmd_fit(int argc, char **argv);
+/* Defined in ui/workbench.c and render/cli_render.c (they need curses/GL, so not in src/). */
+int cmd_workbench(int argc, char **argv);
+int cmd_render(int argc, char **argv);
 
 /* Parse a whole string as a number; -1 + message naming the option otherwise. */
 int cli_double(const char *opt, const char *s, double *out, pcm_err *e);

@@ -6,10 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "ace.h"
+#include "d2.h"
 
 pcm_potential *potential_load(const char *spec, pcm_err *e)
 {
+    if (strchr(spec, '+') && access(spec, F_OK) != 0) /* "A+B", unless a file has that name */
+        return potential_sum_load(spec, e);
+    if (strncmp(spec, "d2", 2) == 0 && (spec[2] == '\0' || spec[2] == ':'))
+        return d2_potential_load(spec, e);
     if (strncmp(spec, "lj:", 3) == 0) {
         double eps, sig, rc;
         if (sscanf(spec + 3, "%lf,%lf,%lf", &eps, &sig, &rc) != 3 || eps <= 0 || sig <= 0 || rc <= sig) {

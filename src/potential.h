@@ -43,6 +43,11 @@ int potential_compute(pcm_potential *p, pcm_system *s, const pcm_nlist *nl, pcm_
 /* One-shot evaluation with a fresh neighbour list (for eval, tests, labelling). */
 int potential_eval_once(pcm_potential *p, pcm_system *s, pcm_err *e);
 
+/* Sum of two potentials (takes ownership); potential_load("A+B") builds one,
+ * e.g. "GST.yace+d2" for ACE plus Grimme D2 dispersion (src/d2.h). */
+pcm_potential *potential_sum_new(pcm_potential *a, pcm_potential *b);
+pcm_potential *potential_sum_load(const char *spec, pcm_err *e);
+
 /* Lennard-Jones test potential (all species alike), shifted to zero at rc. */
 pcm_potential *lj_potential_new(double eps, double sigma, double rc);
 

@@ -1,0 +1,278 @@
+/* cli_fit.c - `pcmlab fit`: linear ACE fit of extxyz data to a .yace potential, with a report;
+ * `pcmlab fit --bbasis IN.yaml -o OUT.yace` converts a pacemaker B-basis file instead. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ace_bbasis.h"
+#include "cli.h"
+#include "fileio.h"
+#include "fit.h"
+
+static const char usage[] =
+    "usage: pcmlab fit DATA.extxyz... --basis BASIS.cfg -o POT.yace [--test-fraction F] [--kappa K]\n"
+    "                  [--stress-weight W] [--ridge L] [--seed S] [--report DIR] [--committee K]\n"
+    "       pcmlab fit --bbasis PACEMAKER.yaml -o POT.yace      (B-basis -> C-tilde conversion)\n";
+
+typedef struct fit_cli {
+    const char *data[256];
+    int ndata;
+    const char *basis, *out, *report, *bbasis;
+    int committee;
+    fit_opts o;
+} fit_cli;
+
+static int parse(int argc, char **argv, fit_cli *a, pcm_err *e)
+{
+    memset(a, 0, sizeof *a);
+    fit_opts_default(&a->o);
+    for (int k = 1; k < argc; k++) {
+        const char *o = argv[k], *v = k + 1 < argc ? argv[k + 1] : NULL;
+        double x;
+        long n;
+        if (o[0] != '-') {
+            if (a->ndata == 256)
+                return pcm_errf(e, NULL, 0, "too many data files (256 at most)");
+            a->data[a->ndata++] = o;
+            continue;
+        }
+        if (!v)
+            return pcm_errf(e, NULL, 0, "option %s needs a value", o);
+        k++;
+        if (!strcmp(o, "--basis")) a->basis = v;
+        else if (!strcmp(o, "-o")) a->out = v;
+        else if (!strcmp(o, "--report")) a->report = v;
+        else if (!strcmp(o, "--bbasis")) a->bbasis = v;
+        else if (!strcmp(o, "--test-fraction")) {
+            if (cli_double(o, v, &x, e) < 0) return -1;
+            if (x < 0 || x >= 1) return pcm_errf(e, NULL, 0, "--test-fraction must be in [0, 1)");
+            a->o.test_fraction = x;
+        } else if (!strcmp(o, "--kappa")) {
+            if (cli_double(o, v, &x, e) < 0) return -1;
+            if (x < 0 || x > 1) return pcm_errf(e, NULL, 0, "--kappa must be in [0, 1]");
+            a->o.kappa = x;
+        } else if (!strcmp(o, "--stress-weight")) {
+            if (cli_double(o, v, &x, e) < 0) return -1;
+            if (x < 0) return pcm_errf(e, NULL, 0, "--stress-weight must be >= 0");
+            a->o.stress_weight = x;
+        } else if (!strcmp(o, "--ridge")) {
+            if (cli_double(o, v, &x, e) < 0) return -1;
+            if (x < 0) return pcm_errf(e, NULL, 0, "--ridge must be >= 0");
+            a->o.ridge = x;
+        } else if (!strcmp(o, "--seed")) {
+            if (cli_int(o, v, &n, e) < 0) return -1;
+            a->o.seed = (uint64_t)n;
+        } else if (!strcmp(o, "--committee")) {
+            if (cli_int(o, v, &n, e) < 0) return -1;
+            if (n < 0 || n > 64) return pcm_errf(e, NULL, 0, "--committee must be 0..64");
+            a->committee = (int)n;
+        } else
+            return pcm_errf(e, NULL, 0, "unknown option %s", o);
+    }
+    return 0;
+}
+
+static void print_stats(FILE *fp, FILE *csv, const char *split, const char *kind, fit_err_stats s)
+{
+    if (s.nconf == 0)
+        return;
+    fprintf(fp, "  %-5s %-16s %5d conf %7d atoms   E %9.3f meV/atom   F %9.2f meV/A   W %9.3f meV/atom\n", split,
+            kind, s.nconf, s.natoms, 1e3 * s.rmse_e, 1e3 * s.rmse_f, 1e3 * s.rmse_w);
+    if (csv)
+        fprintf(csv, "%s,%s,%d,%d,%.6g,%.6g,%.6g\n", split, kind, s.nconf, s.natoms, 1e3 * s.rmse_e, 1e3 * s.rmse_f,
+                1e3 * s.rmse_w);
+}
+
+/* Parity data + gnuplot PNGs (energy per atom, force components). */
+static void parity(const fit_dataset *d, const char *dir)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/parity_energy.dat", dir);
+    FILE *fe = fopen(p, "w");
+    snprintf(p, sizeof p, "%s/parity_forces.dat", dir);
+    FILE *ff = fopen(p, "w");
+    if (!fe || !ff) {
+        if (fe) fclose(fe);
+        if (ff) fclose(ff);
+        return;
+    }
+    for (int k = 0; k < d->n; k++) {
+        const fit_config *c = &d->c[k];
+        int n = c->sys->n;
+        if (c->has_e)
+            fprintf(fe, "%d %.10g %.10g\n", c->is_test, c->e_ref / n, c->e_pred / n);
+        if (c->has_f)
+            for (int i = 0; i < n; i++)
+                for (int a = 0; a < 3; a++)
+                    fprintf(ff, "%d %.8g %.8g\n", c->is_test, c->f_ref[i][a], c->f_pred[i][a]);
+    }
+    fclose(fe);
+    fclose(ff);
+    snprintf(p, sizeof p, "gnuplot 2>/dev/null");
+    FILE *g = popen(p, "w");
+    if (!g)
+        return;
+    fprintf(g, "set terminal pngcairo size 900,800 font 'Sans,14'\nset grid\nset key top left\nset size square\n");
+    const char *what[2][3] = {{"energy", "E / atom (eV)", "energy per atom"}, {"forces", "F (eV/A)", "force components"}};
+    for (int w = 0; w < 2; w++) {
+        fprintf(g, "set output '%s/parity_%s.png'\n", dir, what[w][0]);
+        fprintf(g, "set title 'pcmlab fit: %s'\nset xlabel 'reference %s'\nset ylabel 'model %s'\n", what[w][2],
+                what[w][1], what[w][1]);
+        double ps = w == 0 ? 1.4 : 0.6;
+        fprintf(g, "plot '%s/parity_%s.dat' u ($1==0?$2:1/0):3 w p pt 7 ps %g lc rgb '#1f77b4' t 'train', "
+                   "'' u ($1==1?$2:1/0):3 w p pt 7 ps %g lc rgb '#d62728' t 'test', x w l lc rgb 'black' t ''\n",
+                dir, what[w][0], ps, ps);
+    }
+    pclose(g);
+}
+
+static int write_report(const fit_cli *a, const fit_dataset *d, const fit_model *m, double spa, pcm_err *e)
+{
+    FILE *fp = stdout, *csv = NULL, *txt = NULL;
+    char p[4200];
+    if (a->report) {
+        if (make_dirs(a->report, e) < 0)
+            return -1;
+        snprintf(p, sizeof p, "%s/errors.csv", a->report);
+        csv = fopen(p, "w");
+        snprintf(p, sizeof p, "%s/report.txt", a->report);
+        txt = fopen(p, "w");
+        if (!csv || !txt) {
+            if (csv) fclose(csv);
+            if (txt) fclose(txt);
+            return pcm_errf(e, a->report, 0, "cannot write the report files");
+        }
+        fprintf(csv, "split,kind,configs,atoms,rmse_e_meV_per_atom,rmse_f_meV_per_A,rmse_virial_meV_per_atom\n");
+    }
+    for (int pass = 0; pass < (txt ? 2 : 1); pass++) {
+        FILE *o = pass ? txt : fp;
+        FILE *c = pass ? csv : NULL;
+        fprintf(o, "pcmlab fit: %s -> %s\n", a->basis, a->out);
+        fprintf(o, "  basis: %d functions + %d E0 (", m->ncol - m->nel, m->nel);
+        for (int mu = 0; mu < m->nel; mu++)
+            fprintf(o, "%s%s %d", mu ? ", " : "", m->tmpl->elements[mu], m->nspec[mu]);
+        fprintf(o, "), rank %d, %ld rows; kappa %.3g, ridge %.3g, stress weight %.3g\n", m->rank, m->nrows,
+                a->o.kappa, a->o.ridge, a->o.stress_weight);
+        fprintf(o, "  fit time %.2f s; evaluation %.3f us/atom-step (energy + forces, 1 thread)\n", m->seconds,
+                1e6 * spa);
+        fprintf(o, "  RMSE:\n");
+        const char *split[2] = {"train", "test"};
+        for (int t = 0; t < 2; t++) {
+            print_stats(o, c, split[t], "all", fit_errors(d, t, NULL));
+            const char *seen[64];
+            int ns = 0;
+            for (int k = 0; k < d->n && ns < 64; k++) {
+                int dup = 0;
+                for (int q = 0; q < ns; q++)
+                    dup |= !strcmp(seen[q], d->c[k].kind);
+                if (!dup)
+                    seen[ns++] = d->c[k].kind;
+            }
+            for (int q = 0; ns > 1 && q < ns; q++)
+                print_stats(o, c, split[t], seen[q], fit_errors(d, t, seen[q]));
+        }
+    }
+    if (txt) fclose(txt);
+    if (csv) fclose(csv);
+    if (a->report)
+        parity(d, a->report);
+    return 0;
+}
+
+static int committee(const fit_cli *a, const fit_basis_cfg *cfg, fit_dataset *d, pcm_err *e)
+{
+    for (int m = 0; m < a->committee; m++) {
+        uint64_t st = a->o.seed * 1000003u + (uint64_t)m + 1;
+        for (int k = 0; k < d->n; k++)   /* bootstrap resample of the training configurations */
+            d->c[k].bootstrap = 0;
+        int ntrain = 0;
+        for (int k = 0; k < d->n; k++)
+            ntrain += !d->c[k].is_test;
+        for (int r = 0; r < ntrain; r++) {
+            st = st * 6364136223846793005ull + 1442695040888963407ull;
+            int pick = (int)((st >> 33) % (uint64_t)ntrain), idx = -1;
+            for (int k = 0; k < d->n && pick >= 0; k++)
+                if (!d->c[k].is_test && pick-- == 0)
+                    idx = k;
+            d->c[idx].bootstrap++;
+        }
+        fit_model mm;
+        if (fit_run(cfg, d, &a->o, 1, &mm, e) < 0)
+            return -1;
+        ace_cbasis *p = fit_model_potential(&mm);
+        char path[4200];
+        snprintf(path, sizeof path, "%.*s.c%d.yace", (int)(strlen(a->out) > 5 ? strlen(a->out) - 5 : strlen(a->out)),
+                 a->out, m);
+        int rc = ace_cbasis_write_yace(p, path, e);
+        ace_cbasis_free(p);
+        fit_model_free(&mm);
+        if (rc < 0)
+            return -1;
+        printf("  committee member %d -> %s\n", m, path);
+    }
+    for (int k = 0; k < d->n; k++)
+        d->c[k].bootstrap = 1;
+    return 0;
+}
+
+int cmd_fit(int argc, char **argv)
+{
+    fit_cli a;
+    pcm_err e = {{0}};
+    if (parse(argc, argv, &a, &e) < 0) {
+        cli_fail(&e);
+        fputs(usage, stderr);
+        return 2;
+    }
+    if (a.bbasis) {
+        if (!a.out) {
+            fputs(usage, stderr);
+            return 2;
+        }
+        ace_cbasis *b = ace_bbasis_convert(a.bbasis, &e);
+        if (!b || ace_cbasis_write_yace(b, a.out, &e) < 0) {
+            ace_cbasis_free(b);
+            return cli_fail(&e);
+        }
+        int nf = 0;
+        for (int mu = 0; mu < b->nelem; mu++)
+            nf += b->nfunc[mu];
+        printf("converted %s -> %s: %d elements, %d C-tilde functions\n", a.bbasis, a.out, b->nelem, nf);
+        ace_cbasis_free(b);
+        return 0;
+    }
+    if (!a.basis || !a.out || a.ndata == 0) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    fit_basis_cfg cfg;
+    fit_basis_cfg_default(&cfg);
+    if (fit_basis_cfg_read(a.basis, &cfg, &e) < 0)
+        return cli_fail(&e);
+    fit_dataset d = {0};
+    for (int k = 0; k < a.ndata; k++)
+        if (fit_dataset_read(&d, a.data[k], &e) < 0) {
+            fit_dataset_free(&d);
+            return cli_fail(&e);
+        }
+    fit_dataset_split(&d, a.o.test_fraction, a.o.seed);
+    fit_resolve_r_in(&cfg, &d);
+    fit_model m;
+    int status = 0;
+    if (fit_run(&cfg, &d, &a.o, 0, &m, &e) < 0) {
+        fit_dataset_free(&d);
+        return cli_fail(&e);
+    }
+    ace_cbasis *p = fit_model_potential(&m);
+    double spa = 0;
+    if (ace_cbasis_write_yace(p, a.out, &e) < 0 || fit_predict(a.out, &d, &spa, &e) < 0 ||
+        write_report(&a, &d, &m, spa, &e) < 0 || (a.committee > 0 && committee(&a, &cfg, &d, &e) < 0))
+        status = cli_fail(&e);
+    ace_cbasis_free(p);
+    fit_model_free(&m);
+    fit_dataset_free(&d);
+    return status;
+}
+

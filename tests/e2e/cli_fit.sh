@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# pcmlab fit: a small fit to Lennard-Jones labels writes a .yace the evaluator reads, a report
+# with train/test RMSE per kind and parity plots; bad input is refused with file:line.
+set -u
+bin=${PCM_BIN:-build/pcmlab}
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+for s in 1 2 3 4 5; do
+  "$bin" build liquid --atoms 40 --density 5.9 --min-dist 2.5 --seed $s -o "$tmp/l$s.xyz" >/dev/null || fail build
+done
+cat "$tmp"/l?.xyz | sed 's/^Lattice/kind=liquid Lattice/' > "$tmp/liq.xyz"
+"$bin" build rocksalt --cells 2 --seed 4 -o "$tmp/rs.xyz" >/dev/null || fail build
+sed 's/^Lattice/kind=crystal Lattice/' "$tmp/rs.xyz" > "$tmp/xt.xyz"
+"$bin" eval lj:0.02,2.6,5.5 "$tmp/liq.xyz" -o "$tmp/liq_lab.xyz" >/dev/null || fail label
+"$bin" eval lj:0.02,2.6,5.5 "$tmp/xt.xyz" -o "$tmp/xt_lab.xyz" >/dev/null || fail label
+
+cat > "$tmp/b.cfg" <<'CFG'
+version = 1;
+elements = ["Ge", "Sb", "Te"];
+radial = { rcut = 5.5; lambda = 5.25; nradbase = 6; };
+ranks = { nrad = [6, 2]; lmax = [0, 1]; };
+CFG
+out=$("$bin" fit "$tmp/liq_lab.xyz" "$tmp/xt_lab.xyz" --basis "$tmp/b.cfg" -o "$tmp/pot.yace" \
+      --test-fraction 0.2 --seed 3 --report "$tmp/rep" --committee 2 2>&1) || fail "fit: $out"
+echo "$out"
+echo "$out" | grep -q "test  all" || fail "no test errors"
+echo "$out" | grep -q "train liquid" || fail "no per-kind errors"
+for f in report.txt errors.csv parity_energy.png parity_forces.png; do
+  [ -s "$tmp/rep/$f" ] || fail "missing report file $f"
+done
+[ -s "$tmp/pot.c0.yace" ] && [ -s "$tmp/pot.c1.yace" ] || fail "committee members missing"
+head -1 "$tmp/rep/errors.csv" | grep -q rmse_f_meV_per_A || fail "csv header"
+# the written potential is read by the evaluator; train force RMSE on LJ is modest
+"$bin" eval "$tmp/pot.yace" "$tmp/xt_lab.xyz" >/dev/null || fail "written .yace not readable"
+rmse=$(awk -F, '$1=="train" && $2=="all" {print $6}' "$tmp/rep/errors.csv")
+awk -v r="$rmse" 'BEGIN{exit !(r > 0 && r < 200)}' || fail "train force RMSE $rmse meV/A"
+
+# bad input
+msg=$("$bin" fit "$tmp/liq_lab.xyz" -o "$tmp/x.yace" 2>&1) && fail "fit without --basis accepted"
+printf 'version = 1;\nranks = { nrad = [4, 9]; lmax = [0, 2]; };\n' > "$tmp/bad.cfg"
+msg=$("$bin" fit "$tmp/liq_lab.xyz" --basis "$tmp/bad.cfg" -o "$tmp/x.yace" 2>&1) && fail "bad basis accepted"
+echo "$msg" | grep -q "exceeds nradbase" || fail "message: $msg"
+msg=$("$bin" fit "$tmp/liq_lab.xyz" --basis "$tmp/b.cfg" --kappa 2 -o "$tmp/x.yace" 2>&1) && fail "kappa 2 accepted"
+[ -e "$tmp/x.yace" ] && fail "output written on error"
+
+# B-basis conversion (needs the reference data)
+ref=${PCM_SHARED:-../shared}/ace-reference/potentials/bbasis_yaml/GeSbTe_synth_linear_zbl.yaml
+if [ -f "$ref" ]; then
+  "$bin" fit --bbasis "$ref" -o "$tmp/conv.yace" | grep -q "C-tilde functions" || fail "conversion"
+  "$bin" eval "$tmp/conv.yace" "$tmp/xt.xyz" >/dev/null || fail "converted .yace not readable"
+fi
+echo ok
