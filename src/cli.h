@@ -11,6 +11,8 @@
 
 int cmd_eval(int argc, char **argv);
 int cmd_build(int argc, char **argv);
+int cmd_label(int argc, char **argv);
+int cmd_dataset(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 

@@ -14,6 +14,8 @@ typedef struct {
 static const command commands[] = {
     {"eval", cmd_eval, "energy, forces, virial of configurations with a potential"},
     {"build", cmd_build, "build rocksalt GST or a random liquid"},
+    {"label", cmd_label, "DFT (CP2K) or teacher labels for configurations, resumable"},
+    {"dataset", cmd_dataset, "generate the DFT training-set queue (configs + manifest)"},
     {"analyze", cmd_analyze, "crystallinity, rdf, coordination, angles, sq, msd of configurations"},
     {"run", cmd_run, "run a protocol preset headless (thermo.csv, trajectory, summary)"},
     {"fit", cmd_fit, "fit a linear ACE potential (.yace) to extxyz data; convert B-basis YAML"},
