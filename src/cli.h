@@ -19,6 +19,7 @@ int cmd_run(int argc, char **argv);
 struct pcm_system;
 extern double (*pcm_run_xtal_fn)(const struct pcm_system *s);
 int cmd_fit(int argc, char **argv);
+int cmd_gpu(int argc, char **argv);
 
 /* Parse a whole string as a number; -1 + message naming the option otherwise. */
 int cli_double(const char *opt, const char *s, double *out, pcm_err *e);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../src/cli.h"
+#include "../src/gpu.h"
 #include "../src/version.h"
 
 typedef struct {
@@ -17,6 +18,7 @@ static const command commands[] = {
     {"analyze", cmd_analyze, "crystallinity, rdf, coordination, angles, sq, msd of configurations"},
     {"run", cmd_run, "run a protocol preset headless (thermo.csv, trajectory, summary)"},
     {"fit", cmd_fit, "fit a linear ACE potential (.yace) to extxyz data; convert B-basis YAML"},
+    {"gpu", cmd_gpu, "is a CUDA GPU usable? (PCM_GPU=1 selects the GPU ACE backend)"},
 };
 
 static void usage(FILE *fp)
@@ -39,7 +41,9 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(argv[1], "--version")) {
-        printf("pcmlab %s (%s)\n", PCM_VERSION, PCM_BUILD_STAMP);
+        char gpu[320];
+        gpu_notice(gpu, sizeof gpu);
+        printf("pcmlab %s (%s)\n%s\n", PCM_VERSION, PCM_BUILD_STAMP, gpu);
         return 0;
     }
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
