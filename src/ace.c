@@ -36,7 +36,9 @@
 
 #include "ace_basis.h"
 #include "ace_dag.h"
+#include "ace_gpu.h"
 #include "ace_kernels.h"
+#include "gpu.h"
 
 /* ------------------------------------------------------------------ state */
 typedef struct ace_scratch {
@@ -64,6 +66,7 @@ typedef struct ace_impl {
     double (*wv)[6];     /* [n] per-atom virial */
     int wv_cap;
     int type_map[PCM_MAX_SPECIES];
+    ace_gpu *gpu;        /* non-NULL: compute on the GPU (ace_cuda.cu) */
 } ace_impl;
 
 static inline int aidx(const ace_impl *im, int mu, int n, int l, int m)
@@ -286,6 +289,12 @@ static int ace_compute(pcm_potential *p, pcm_system *s, const pcm_nlist *nl, pcm
         free(im->wv);
         im->wv = pcm_malloc((size_t)im->wv_cap * sizeof *im->wv);
     }
+    if (im->gpu) {
+        char msg[512];
+        if (ace_gpu_compute(im->gpu, im->type_map, s, nl, msg, sizeof msg) != 0)
+            return pcm_errf(e, p->path, 0, "GPU: %s", msg);
+        return 0;
+    }
     int nth = p->nthreads > 0 ? p->nthreads : omp_get_max_threads();
     if (s->n < 32) /* tiny systems: waking threads costs more than the work (results are identical) */
         nth = 1;
@@ -344,6 +353,7 @@ static void ace_destroy(pcm_potential *p)
     ace_impl *im = p->impl;
     if (!im)
         return;
+    ace_gpu_free(im->gpu);
     for (int t = 0; t < im->nth; t++)
         scratch_free(&im->scr[t]);
     free(im->scr);
@@ -385,6 +395,33 @@ pcm_potential *ace_potential_load(const char *path, pcm_err *e)
     p->nelements = b->nelements;
     for (int mu = 0; mu < b->nelements; mu++)
         snprintf(p->elements[mu], sizeof p->elements[mu], "%s", b->elements[mu]);
+    if (gpu_requested()) {
+        char why[256];
+        ace_potential_set_gpu(p, 1, why, sizeof why); /* else the CPU; the CLI prints the notice */
+    }
     return p;
+}
+
+int ace_potential_set_gpu(pcm_potential *p, int on, char *why, size_t n)
+{
+    assert(p->ops == &ace_ops);
+    ace_impl *im = p->impl;
+    if (!on) {
+        ace_gpu_free(im->gpu);
+        im->gpu = NULL;
+        snprintf(why, n, "CPU selected");
+        return 0;
+    }
+    if (im->gpu)
+        return 1;
+    if (!gpu_available(why, n))
+        return 0;
+    im->gpu = ace_gpu_new(im->b, im->prog, why, n);
+    return im->gpu != NULL;
+}
+
+int ace_potential_on_gpu(const pcm_potential *p)
+{
+    return p->ops == &ace_ops && ((const ace_impl *)p->impl)->gpu != NULL;
 }
 

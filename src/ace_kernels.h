@@ -31,7 +31,7 @@
 #define PCM_RESTRICT __restrict__
 #else
 #define PCM_HD
-#define PCM_FINLINE __attribute__((always_inline))
+#define PCM_FINLINE inline __attribute__((always_inline))
 #define PCM_RESTRICT restrict
 #endif
 
@@ -290,7 +290,7 @@ static PCM_HD inline void ace_k_A_negm(int nel, int N, int L, ace_c2_t *A)
 
 /* Forward pass over terms t0..t1-1 (flat, no data-dependent branches); for real = 1 the
  * last factor is real (m = 0).  Two accumulators per density shorten the add chains. */
-static PCM_HD inline PCM_FINLINE void ace_k_terms_fwd(const ace_kprog *pg, const ace_c2_t *PCM_RESTRICT X, int t0,
+static PCM_HD PCM_FINLINE void ace_k_terms_fwd(const ace_kprog *pg, const ace_c2_t *PCM_RESTRICT X, int t0,
                                                        int t1, int real, double *rho, int P)
 {
     if (P <= 2) {
@@ -331,7 +331,7 @@ static PCM_HD inline PCM_FINLINE void ace_k_terms_fwd(const ace_kprog *pg, const
 
 /* X[NA+k] = X[par]·A[a] for every node (BFS order: parents first), G of nodes zeroed,
  * then ρ_p += c_{t,p} Re(X[par_t]·A[a_t]) for every term.  rho zeroed by the caller. */
-static PCM_HD inline PCM_FINLINE void ace_k_tree_forward(const ace_kprog *pg, int NA, ace_c2_t *PCM_RESTRICT X,
+static PCM_HD PCM_FINLINE void ace_k_tree_forward(const ace_kprog *pg, int NA, ace_c2_t *PCM_RESTRICT X,
                                                           ace_c2_t *PCM_RESTRICT G, double *rho, int P)
 {
     const struct ace_node *PCM_RESTRICT nd = pg->nd;
@@ -346,7 +346,7 @@ static PCM_HD inline PCM_FINLINE void ace_k_tree_forward(const ace_kprog *pg, in
 
 /* Adjoint of terms t0..t1-1: G[par] += θ A[a], G[a] += θ X[par], θ = Σ_p dF_p c_p.
  * For a real A[a] only real parts matter (m = 0 enters Re(W·dA) with dA real). */
-static PCM_HD inline PCM_FINLINE void ace_k_terms_bwd(const ace_kprog *pg, const ace_c2_t *PCM_RESTRICT X,
+static PCM_HD PCM_FINLINE void ace_k_terms_bwd(const ace_kprog *pg, const ace_c2_t *PCM_RESTRICT X,
                                                        ace_c2_t *PCM_RESTRICT G, int t0, int t1, int real,
                                                        const double *dF, int P)
 {
@@ -387,7 +387,7 @@ static PCM_HD inline PCM_FINLINE void ace_k_terms_bwd(const ace_kprog *pg, const
 
 /* Reverse mode (push form): G = ∂E/∂X (holomorphic) given dF_p = ∂E/∂ρ_p; G[0..NA) must
  * be zero on entry (node entries were zeroed by the forward pass). */
-static PCM_HD inline PCM_FINLINE void ace_k_tree_backward(const ace_kprog *pg, int NA, const ace_c2_t *PCM_RESTRICT X,
+static PCM_HD PCM_FINLINE void ace_k_tree_backward(const ace_kprog *pg, int NA, const ace_c2_t *PCM_RESTRICT X,
                                                            ace_c2_t *PCM_RESTRICT G, const double *dF, int P)
 {
     ace_k_terms_bwd(pg, X, G, 0, pg->nterm_r, 1, dF, P);

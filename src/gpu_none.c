@@ -30,3 +30,23 @@ int gpu_requested(void)
     const char *v = getenv("PCM_GPU");
     return v && strcmp(v, "1") == 0;
 }
+
+#ifndef PCM_HAVE_CUDA
+#include "ace_gpu.h"
+
+ace_gpu *ace_gpu_new(const ace_basis *b, const ace_prog *prog, char *why, size_t n)
+{
+    (void)b, (void)prog;
+    snprintf(why, n, "built without CUDA");
+    return NULL;
+}
+
+int ace_gpu_compute(ace_gpu *g, const int *type_map, pcm_system *s, const pcm_nlist *nl, char *err, size_t n)
+{
+    (void)g, (void)type_map, (void)s, (void)nl;
+    snprintf(err, n, "built without CUDA");
+    return -1;
+}
+
+void ace_gpu_free(ace_gpu *g) { (void)g; }
+#endif
