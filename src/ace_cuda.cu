@@ -22,8 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ace_kernels.h" /* first: C++ operators must not get C linkage */
+extern "C" {
+#include "ace_basis.h"
+#include "ace_dag.h"
+}
 #include "ace_gpu.h"
-#include "ace_kernels.h"
 
 #define CUDA_CHECK(call)                                                                                          \
     do {                                                                                                          \
