@@ -114,11 +114,15 @@ run: deps $(BIN)
 test: $(BIN) $(TEST_BIN)
 	@bash tests/run_tests.sh $(BUILD)
 
-bench: $(BIN) $(BUILD)/bench_ace
+bench: $(BIN) $(BUILD)/bench_ace $(BUILD)/bench_gpu
 	@bash tests/bench.sh $(BUILD)
 
 # ACE speed benchmark (not a test: not named test_*)
 $(BUILD)/bench_ace: tests/bench_ace.c $(LIB)
+	$(CC) $(CFLAGS_BASE) $(CORE_CFLAGS) $(CFLAGS) -Isrc $< $(LIB) $(LDFLAGS) $(CORE_LIBS) $(CUDA_LIBS) -o $@
+
+# CUDA backend speed (prints "GPU: none (reason)" without a GPU)
+$(BUILD)/bench_gpu: tests/bench_gpu.c $(LIB)
 	$(CC) $(CFLAGS_BASE) $(CORE_CFLAGS) $(CFLAGS) -Isrc $< $(LIB) $(LDFLAGS) $(CORE_LIBS) $(CUDA_LIBS) -o $@
 
 # ------------------------------------------------------------------ packages
