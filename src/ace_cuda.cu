@@ -86,8 +86,13 @@ struct ace_gpu {
     int *d_jmin;                            /* [chunk] pair index of the zbl pair, -1 none */
     int *d_err;                             /* first (centre, neighbour) closer than the grid */
     int chunk, pthreads;
-    long nbuilds; /* list build count last uploaded, -1 none */
+    /* which list is on the device: a fresh list (potential_eval_once) may reuse the address
+     * and build count of the last one, so the positions and cell at build are compared too */
+    long nbuilds; /* -1 none */
     const void *nl_seen;
+    long nl_npairs;
+    double (*nl_x0)[3];
+    pcm_cell nl_cell0;
     /* host staging */
     double *h_pe, *h_wv;
     int *h_mu;
@@ -244,12 +249,10 @@ __global__ void k_gather(int n, const int *__restrict__ start, const int *__rest
 template <typename T> static cudaError_t upload(T **dst, const T *src, size_t count)
 {
     *dst = NULL;
-    if (count == 0)
-        count = 1;
-    cudaError_t e = cudaMalloc((void **)dst, count * sizeof(T));
+    cudaError_t e = cudaMalloc((void **)dst, (count ? count : 1) * sizeof(T));
     if (e != cudaSuccess)
         return e;
-    if (src)
+    if (src && count)
         return cudaMemcpy(*dst, src, count * sizeof(T), cudaMemcpyHostToDevice);
     return cudaSuccess;
 }
@@ -267,7 +270,7 @@ extern "C" void ace_gpu_free(ace_gpu *g)
     cudaFree(g->d_mu), cudaFree(g->d_start), cudaFree(g->d_rstart), cudaFree(g->d_j), cudaFree(g->d_i);
     cudaFree(g->d_shift), cudaFree(g->d_rq), cudaFree(g->d_d), cudaFree(g->d_fij), cudaFree(g->d_scr);
     cudaFree(g->d_pscr), cudaFree(g->d_dE), cudaFree(g->d_jmin), cudaFree(g->d_err);
-    free(g->h_pe), free(g->h_wv), free(g->h_mu);
+    free(g->h_pe), free(g->h_wv), free(g->h_mu), free(g->nl_x0);
     free(g);
 }
 
@@ -422,6 +425,9 @@ static int grow(ace_gpu *g, const pcm_system *s, const pcm_nlist *nl)
         g->h_mu = (int *)realloc(g->h_mu, (size_t)cap * sizeof(int));
         g->n_cap = cap;
         g->nbuilds = -1;
+        cudaFree(g->d_scr), cudaFree(g->d_dE), cudaFree(g->d_jmin), cudaFree(g->d_pscr);
+        g->d_scr = g->d_dE = g->d_pscr = NULL; /* re-sized below for the new atom count */
+        g->d_jmin = NULL;
     }
     if (nl->npairs > g->p_cap) {
         long cap = nl->npairs + nl->npairs / 4 + 16;
@@ -448,6 +454,8 @@ static int grow(ace_gpu *g, const pcm_system *s, const pcm_nlist *nl)
                             ? fr / 4 - (size_t)g->pthreads * g->kp.p_stride * sizeof(double)
                             : per_atom * 256;
         size_t chunk = budget / per_atom;
+        if (chunk > (size_t)g->n_cap)
+            chunk = (size_t)g->n_cap;
         g->chunk = (int)(chunk > (1u << 20) ? (1u << 20) : chunk < 256 ? 256 : chunk);
         CUDA_CHECK(cudaMalloc((void **)&g->d_scr, (size_t)g->chunk * g->kp.a_stride * sizeof(double)));
         CUDA_CHECK(cudaMalloc((void **)&g->d_dE, (size_t)g->chunk * 3 * sizeof(double)));
@@ -489,6 +497,10 @@ static int upload_list(ace_gpu *g, const pcm_nlist *nl)
     }
     g->nbuilds = nl->nbuilds;
     g->nl_seen = nl;
+    g->nl_npairs = np;
+    g->nl_x0 = (double(*)[3])realloc(g->nl_x0, (size_t)(n > 0 ? n : 1) * sizeof *g->nl_x0);
+    memcpy(g->nl_x0, nl->x0, (size_t)n * sizeof *g->nl_x0);
+    g->nl_cell0 = nl->cell0;
     rc = 0;
 fail:
     free(ii), free(rstart), free(rq), free(fill);
@@ -503,7 +515,9 @@ extern "C" int ace_gpu_compute(ace_gpu *g, const int *type_map, pcm_system *s, c
     const int TB = 128;
     if (grow(g, s, nl) != 0)
         goto fail;
-    if (g->nbuilds != nl->nbuilds || g->nl_seen != (const void *)nl) {
+    if (g->nbuilds != nl->nbuilds || g->nl_seen != (const void *)nl || g->nl_npairs != np ||
+        memcmp(g->nl_x0, nl->x0, (size_t)n * sizeof *g->nl_x0) != 0 ||
+        memcmp(&g->nl_cell0, &nl->cell0, sizeof g->nl_cell0) != 0) {
         if (upload_list(g, nl) != 0)
             goto fail;
     }
