@@ -41,33 +41,10 @@ extern "C" {
 
 static char g_errbuf[512];
 
-/* Species-pair parameters on the device. */
-struct kbond {
-    int nlut;
-    double rscale, rcut, rcut_in, dcut_in; /* 1/Å, Å */
-    size_t off;                            /* into the concatenated spline tables (doubles) */
-};
-
-/* Everything a kernel needs, passed by value (device pointers). */
-struct kparams {
-    int nel, K, N, L, nlm, nf, lmax, NA, maxnode, is_zbl;
-    const kbond *bond;           /* [nel*nel] */
-    const double *tab;           /* concatenated Hermite tables */
-    const ace_kprog *prog;       /* [nel] (device pointers inside) */
-    const ace_kemb *emb;         /* [nel] */
-    const double *E0;            /* [nel] eV */
-    const ace_ylm_coef *ylm;
-    double cutoffmax;            /* Å */
-    /* per-atom scratch (doubles, 16-byte aligned segments) */
-    size_t a_stride, a_X, a_G, a_W, a_W1, a_A1, a_rho, a_dF, a_val, a_dval, a_pp, a_ph, a_y;
-    /* per-pair-thread scratch */
-    size_t p_stride, p_val, p_dval, p_pp, p_ph, p_y, p_T;
-};
-
 struct ace_gpu {
-    kparams kp;
+    ace_kparams kp;     /* device pointers */
     /* owned device buffers */
-    kbond *d_bond;
+    ace_kbond *d_bond;
     double *d_tab, *d_E0;
     ace_kprog *d_prog;
     ace_kemb *d_emb;
@@ -98,125 +75,34 @@ struct ace_gpu {
     int *h_mu;
 };
 
-static size_t seg(size_t *off, size_t ndouble)
-{
-    size_t o = *off;
-    *off += (ndouble + 1) & ~(size_t)1; /* keep 16-byte alignment for complex entries */
-    return o;
-}
-
 /* ------------------------------------------------------------------ kernels */
 
-__global__ void k_geom(int n, const int *__restrict__ start, const int *__restrict__ jj,
-                       const int *__restrict__ shift, const int *__restrict__ ii, const double *__restrict__ x,
-                       const double *__restrict__ h, double *__restrict__ d, long npairs)
+__global__ void k_geom(const int *__restrict__ jj, const int *__restrict__ shift, const int *__restrict__ ii,
+                       const double *__restrict__ x, const double *__restrict__ h, double *__restrict__ d, long npairs)
 {
     long q = (long)blockIdx.x * blockDim.x + threadIdx.x;
-    if (q >= npairs)
-        return;
-    int i = ii[q], j = jj[q];
-    const int *S = &shift[3 * q];
-    for (int k = 0; k < 3; k++)
-        d[3 * q + k] = x[3 * j + k] + S[0] * h[0 * 3 + k] + S[1] * h[1 * 3 + k] + S[2] * h[2 * 3 + k] - x[3 * i + k];
+    if (q < npairs)
+        ace_k_geom(q, jj, shift, ii, x, h, d);
 }
 
-/* One pair's radial and angular parts into scratch; 0, or -1 when r is below the grid. */
-__device__ static int pair_basis(const kparams &kp, int mu_i, int mu_j, double r, const double rh[3], double *val,
-                                 double *dval, double (*pp)[2], double (*ph)[2], ace_c2_t *y)
-{
-    const kbond &bd = kp.bond[mu_i * kp.nel + mu_j];
-    if (ace_k_spline_eval(kp.tab + bd.off, bd.nlut, bd.rscale, kp.nf, r, val, dval) != 0)
-        return -1;
-    ace_k_ylm_pair(kp.ylm, kp.lmax, rh, pp, ph, y);
-    return 0;
-}
-
-__global__ void k_atom(kparams kp, int a0, int a1, const int *__restrict__ start, const int *__restrict__ jj,
+__global__ void k_atom(ace_kparams kp, int a0, int a1, const int *__restrict__ start, const int *__restrict__ jj,
                        const int *__restrict__ mu, const double *__restrict__ d, double *__restrict__ scr,
-                       double *__restrict__ pe, double *__restrict__ dE, int *__restrict__ jmin_out, int *err)
+                       double *__restrict__ pe, double *__restrict__ dE, int *__restrict__ jmin, int *err)
 {
     int i = a0 + (int)(blockIdx.x * blockDim.x + threadIdx.x);
-    if (i >= a1)
-        return;
-    double *s = scr + (size_t)(i - a0) * kp.a_stride;
-    ace_c2_t *X = (ace_c2_t *)(s + kp.a_X), *G = (ace_c2_t *)(s + kp.a_G), *W = (ace_c2_t *)(s + kp.a_W);
-    double *W1 = s + kp.a_W1, *A1 = s + kp.a_A1, *val = s + kp.a_val, *dval = s + kp.a_dval;
-    double(*pp)[2] = (double(*)[2])(s + kp.a_pp), (*ph)[2] = (double(*)[2])(s + kp.a_ph);
-    ace_c2_t *y = (ace_c2_t *)(s + kp.a_y);
-    int nel = kp.nel, K = kp.K, N = kp.N, L = kp.L, mu_i = mu[i];
-    for (int a = 0; a < kp.NA; a++)
-        X[a] = ace_c2_make(0, 0);
-    for (int a = 0; a < nel * K; a++)
-        A1[a] = 0;
-    double rho_core = 0, dmin = kp.cutoffmax;
-    int jmin = -1;
-    for (int q = start[i]; q < start[i + 1]; q++) {
-        int mu_j = mu[jj[q]];
-        const double *dq = &d[3 * q];
-        double r = sqrt(dq[0] * dq[0] + dq[1] * dq[1] + dq[2] * dq[2]);
-        const kbond &bd = kp.bond[mu_i * nel + mu_j];
-        if (r >= bd.rcut)
-            continue;
-        if (kp.is_zbl) {
-            double dd = r - (bd.rcut_in - bd.dcut_in);
-            if (dd < dmin) {
-                dmin = dd;
-                jmin = q;
-            }
-        }
-        double rh[3] = {dq[0] / r, dq[1] / r, dq[2] / r};
-        if (pair_basis(kp, mu_i, mu_j, r, rh, val, dval, pp, ph, y) != 0) {
-            atomicCAS(err, -1, i);
-            return;
-        }
-        ace_k_accum_A(K, N, L, val, y, &A1[mu_j * K], &X[(mu_j * N) * L * L]);
-        rho_core += val[K + N * L];
-    }
-    ace_k_A_negm(nel, N, L, X);
-    ace_katom at;
-    at.is_zbl = kp.is_zbl;
-    at.has_jmin = jmin >= 0;
-    at.dmin = dmin;
-    at.rho_core = rho_core;
-    at.zbl_dcut_in = jmin >= 0 ? kp.bond[mu_i * nel + mu[jj[jmin]]].dcut_in : 0;
-    ace_k_atom_embed(&kp.prog[mu_i], &kp.emb[mu_i], nel, K, N, L, X, G, A1, W1, W, s + kp.a_rho, s + kp.a_dF, &at);
-    pe[i] = at.E + kp.E0[mu_i];
-    dE[3 * (i - a0)] = at.dE_dcore;
-    dE[3 * (i - a0) + 1] = at.dE_dfcut;
-    jmin_out[i - a0] = jmin;
+    if (i < a1 && ace_k_atom_stage(&kp, i, a0, start, jj, mu, d, scr, pe, dE, jmin) != 0)
+        atomicCAS(err, -1, i);
 }
 
-__global__ void k_force(kparams kp, int a0, long q0, long q1, const int *__restrict__ ii, const int *__restrict__ jj,
-                        const int *__restrict__ mu, const double *__restrict__ d, const double *__restrict__ scr,
-                        const double *__restrict__ dE, const int *__restrict__ jmin, double *__restrict__ pscr,
-                        double *__restrict__ fij)
+__global__ void k_force(ace_kparams kp, int a0, long q0, long q1, const int *__restrict__ ii,
+                        const int *__restrict__ jj, const int *__restrict__ mu, const double *__restrict__ d,
+                        const double *__restrict__ scr, const double *__restrict__ dE, const int *__restrict__ jmin,
+                        double *__restrict__ pscr, double *__restrict__ fij)
 {
     long tid = (long)blockIdx.x * blockDim.x + threadIdx.x, nth = (long)gridDim.x * blockDim.x;
-    double *s = pscr + (size_t)tid * kp.p_stride;
-    double *val = s + kp.p_val, *dval = s + kp.p_dval;
-    double(*pp)[2] = (double(*)[2])(s + kp.p_pp), (*ph)[2] = (double(*)[2])(s + kp.p_ph);
-    ace_c2_t *y = (ace_c2_t *)(s + kp.p_y), *T = (ace_c2_t *)(s + kp.p_T);
-    for (long q = q0 + tid; q < q1; q += nth) {
-        int i = ii[q], mu_i = mu[i], mu_j = mu[jj[q]];
-        const double *dq = &d[3 * q];
-        double *f = &fij[3 * q];
-        double r = sqrt(dq[0] * dq[0] + dq[1] * dq[1] + dq[2] * dq[2]);
-        if (r >= kp.bond[mu_i * kp.nel + mu_j].rcut) {
-            f[0] = f[1] = f[2] = 0;
-            continue;
-        }
-        double rh[3] = {dq[0] / r, dq[1] / r, dq[2] / r};
-        if (pair_basis(kp, mu_i, mu_j, r, rh, val, dval, pp, ph, y) != 0) {
-            f[0] = f[1] = f[2] = 0; /* already reported by k_atom */
-            continue;
-        }
-        const double *sa = scr + (size_t)(i - a0) * kp.a_stride;
-        const double *W1 = sa + kp.a_W1;
-        const ace_c2_t *W = (const ace_c2_t *)(sa + kp.a_W);
-        ace_k_pair_force(kp.K, kp.N, kp.L, val, dval, y, (const double(*)[2])pp, (const double(*)[2])ph, rh, r,
-                         &W1[mu_j * kp.K], &W[(size_t)mu_j * kp.N * kp.nlm], dE[3 * (i - a0)], q == jmin[i - a0],
-                         dE[3 * (i - a0) + 1], T, f);
-    }
+    double *ps = pscr + (size_t)tid * kp.p_stride;
+    for (long q = q0 + tid; q < q1; q += nth)
+        ace_k_force_stage(&kp, q, a0, ii, jj, mu, d, scr, dE, jmin, ps, fij);
 }
 
 __global__ void k_gather(int n, const int *__restrict__ start, const int *__restrict__ rstart,
@@ -224,24 +110,8 @@ __global__ void k_gather(int n, const int *__restrict__ start, const int *__rest
                          double *__restrict__ f, double *__restrict__ wv)
 {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= n)
-        return;
-    double fi[3] = {0, 0, 0}, w[6] = {0, 0, 0, 0, 0, 0};
-    for (int q = start[i]; q < start[i + 1]; q++) {
-        const double *fq = &fij[3 * q];
-        for (int c = 0; c < 3; c++)
-            fi[c] += fq[c];
-        ace_k_pair_virial(&d[3 * q], fq, w);
-    }
-    for (int k = rstart[i]; k < rstart[i + 1]; k++) {
-        const double *fq = &fij[3 * rq[k]];
-        for (int c = 0; c < 3; c++)
-            fi[c] -= fq[c];
-    }
-    for (int c = 0; c < 3; c++)
-        f[3 * i + c] = fi[c];
-    for (int c = 0; c < 6; c++)
-        wv[6 * i + c] = w[c];
+    if (i < n)
+        ace_k_gather(i, start, rstart, rq, d, fij, f, wv);
 }
 
 /* ------------------------------------------------------------------ setup */
@@ -276,127 +146,54 @@ extern "C" void ace_gpu_free(ace_gpu *g)
 
 extern "C" ace_gpu *ace_gpu_new(const ace_basis *b, const ace_prog *prog, char *why, size_t n)
 {
-    int nel = b->nelements, maxnode = 1, P = 1;
+    int nel = b->nelements;
     ace_gpu *g = (ace_gpu *)calloc(1, sizeof *g);
-    kparams &kp = g->kp;
-    kbond hb[PCM_MAX_SPECIES * PCM_MAX_SPECIES];
-    ace_kprog hp[PCM_MAX_SPECIES];
-    ace_kemb he[PCM_MAX_SPECIES];
-    size_t ntab = 0;
-    double *tab = NULL;
-    if (b->lmax > ACE_K_LMAX) {
-        snprintf(why, n, "lmax %d > %d", b->lmax, ACE_K_LMAX);
+    ace_khost *h = (ace_khost *)malloc(sizeof *h);
+    if (ace_khost_init(h, b, prog, why, n) != 0) {
+        free(h);
         free(g);
         return NULL;
     }
     g->nbuilds = -1;
-    kp.nel = nel;
-    kp.K = b->nradbase;
-    kp.L = b->lmax + 1;
-    kp.N = b->nradmax > 0 ? b->nradmax : 1;
-    kp.nlm = kp.L * (kp.L + 1) / 2;
-    kp.nf = ace_nf(b);
-    kp.lmax = b->lmax;
-    kp.NA = ace_nA(b);
-    kp.is_zbl = b->inner_type == ACE_INNER_ZBL;
-    kp.cutoffmax = b->cutoffmax;
-    for (int p = 0; p < nel * nel; p++) {
-        const ace_spline *sp = &b->splines[p];
-        hb[p].nlut = sp->nlut;
-        hb[p].rscale = sp->rscale;
-        hb[p].rcut = b->bonds[p].rcut;
-        hb[p].rcut_in = b->bonds[p].rcut_in;
-        hb[p].dcut_in = b->bonds[p].dcut_in;
-        hb[p].off = ntab;
-        ntab += (size_t)(sp->nlut + 1) * 4 * sp->nf;
-    }
-    tab = (double *)malloc(ntab * sizeof *tab);
-    for (int p = 0; p < nel * nel; p++)
-        memcpy(tab + hb[p].off, b->splines[p].c, (size_t)(b->splines[p].nlut + 1) * 4 * b->splines[p].nf * sizeof *tab);
-    for (int mu = 0; mu < nel; mu++) {
+    g->kp = h->kp;
+    for (int mu = 0; mu < nel; mu++) { /* the programs' arrays, then the views with device pointers */
         const ace_prog *pg = &prog[mu];
-        if (pg->nnode > maxnode)
-            maxnode = pg->nnode;
-        if (pg->P > P)
-            P = pg->P;
-        if (pg->P > 8) {
-            snprintf(why, n, "%d densities > 8", pg->P);
-            free(tab);
-            free(g);
-            return NULL;
-        }
-        hp[mu] = ace_prog_view(pg);
-        he[mu].npoti = b->emb[mu].npoti;
-        he[mu].rho_core_cut = b->emb[mu].rho_core_cut;
-        he[mu].drho_core_cut = b->emb[mu].drho_core_cut;
-        for (int k = 0; k < 16; k++)
-            he[mu].fs[k] = k < 2 * pg->P ? b->emb[mu].fs[k] : 0;
+        size_t P1 = pg->P > 0 ? (size_t)pg->P : 1;
+        CUDA_CHECK(upload((int **)&g->d_progbuf[mu][0], pg->r1_a, (size_t)pg->n1));
+        CUDA_CHECK(upload((double **)&g->d_progbuf[mu][1], pg->r1_c, (size_t)pg->n1 * P1));
+        CUDA_CHECK(upload((struct ace_node **)&g->d_progbuf[mu][2], pg->nd, (size_t)pg->nnode));
+        CUDA_CHECK(upload((struct ace_term **)&g->d_progbuf[mu][3], pg->tm, (size_t)pg->nterm));
+        CUDA_CHECK(upload((int **)&g->d_progbuf[mu][4], pg->tm_par, (size_t)pg->nterm));
+        CUDA_CHECK(upload((int **)&g->d_progbuf[mu][5], pg->tm_a, (size_t)pg->nterm));
+        CUDA_CHECK(upload((double **)&g->d_progbuf[mu][6], pg->tm_c, (size_t)pg->nterm * P1));
+        h->prog[mu].r1_a = (const int *)g->d_progbuf[mu][0];
+        h->prog[mu].r1_c = (const double *)g->d_progbuf[mu][1];
+        h->prog[mu].nd = (const struct ace_node *)g->d_progbuf[mu][2];
+        h->prog[mu].tm = (const struct ace_term *)g->d_progbuf[mu][3];
+        h->prog[mu].tm_par = (const int *)g->d_progbuf[mu][4];
+        h->prog[mu].tm_a = (const int *)g->d_progbuf[mu][5];
+        h->prog[mu].tm_c = (const double *)g->d_progbuf[mu][6];
     }
-    kp.maxnode = maxnode;
-    {
-        size_t o = 0, XG = 2 * (size_t)(kp.NA + maxnode);
-        kp.a_X = seg(&o, XG);
-        kp.a_G = seg(&o, XG);
-        kp.a_W = seg(&o, 2 * (size_t)nel * kp.N * kp.nlm);
-        kp.a_W1 = seg(&o, (size_t)nel * kp.K);
-        kp.a_A1 = seg(&o, (size_t)nel * kp.K);
-        kp.a_rho = seg(&o, P);
-        kp.a_dF = seg(&o, P);
-        kp.a_val = seg(&o, kp.nf);
-        kp.a_dval = seg(&o, kp.nf);
-        kp.a_pp = seg(&o, 2 * (size_t)kp.nlm);
-        kp.a_ph = seg(&o, 2 * (size_t)kp.L);
-        kp.a_y = seg(&o, 2 * (size_t)kp.nlm);
-        kp.a_stride = o;
-        o = 0;
-        kp.p_val = seg(&o, kp.nf);
-        kp.p_dval = seg(&o, kp.nf);
-        kp.p_pp = seg(&o, 2 * (size_t)kp.nlm);
-        kp.p_ph = seg(&o, 2 * (size_t)kp.L);
-        kp.p_y = seg(&o, 2 * (size_t)kp.nlm);
-        kp.p_T = seg(&o, 4 * (size_t)kp.nlm);
-        kp.p_stride = o;
-    }
-    {
-        const ace_prog *pg;
-        for (int mu = 0; mu < nel; mu++) {
-            pg = &prog[mu];
-            int P1 = pg->P > 0 ? pg->P : 1;
-            CUDA_CHECK(upload((int **)&g->d_progbuf[mu][0], pg->r1_a, (size_t)pg->n1));
-            CUDA_CHECK(upload((double **)&g->d_progbuf[mu][1], pg->r1_c, (size_t)pg->n1 * P1));
-            CUDA_CHECK(upload((struct ace_node **)&g->d_progbuf[mu][2], pg->nd, (size_t)pg->nnode));
-            CUDA_CHECK(upload((struct ace_term **)&g->d_progbuf[mu][3], pg->tm, (size_t)pg->nterm));
-            CUDA_CHECK(upload((int **)&g->d_progbuf[mu][4], pg->tm_par, (size_t)pg->nterm));
-            CUDA_CHECK(upload((int **)&g->d_progbuf[mu][5], pg->tm_a, (size_t)pg->nterm));
-            CUDA_CHECK(upload((double **)&g->d_progbuf[mu][6], pg->tm_c, (size_t)pg->nterm * P1));
-            hp[mu].r1_a = (const int *)g->d_progbuf[mu][0];
-            hp[mu].r1_c = (const double *)g->d_progbuf[mu][1];
-            hp[mu].nd = (const struct ace_node *)g->d_progbuf[mu][2];
-            hp[mu].tm = (const struct ace_term *)g->d_progbuf[mu][3];
-            hp[mu].tm_par = (const int *)g->d_progbuf[mu][4];
-            hp[mu].tm_a = (const int *)g->d_progbuf[mu][5];
-            hp[mu].tm_c = (const double *)g->d_progbuf[mu][6];
-        }
-        CUDA_CHECK(upload(&g->d_bond, hb, (size_t)nel * nel));
-        CUDA_CHECK(upload(&g->d_tab, tab, ntab));
-        CUDA_CHECK(upload(&g->d_E0, b->E0, (size_t)nel));
-        CUDA_CHECK(upload(&g->d_prog, hp, (size_t)nel));
-        CUDA_CHECK(upload(&g->d_emb, he, (size_t)nel));
-        CUDA_CHECK(upload(&g->d_ylm, (const ace_ylm_coef *)ace_ylm_coefs(), 1));
-        CUDA_CHECK(upload(&g->d_err, (const int *)NULL, 1));
-    }
-    free(tab);
-    tab = NULL;
-    kp.bond = g->d_bond;
-    kp.tab = g->d_tab;
-    kp.prog = g->d_prog;
-    kp.emb = g->d_emb;
-    kp.E0 = g->d_E0;
-    kp.ylm = g->d_ylm;
+    CUDA_CHECK(upload(&g->d_bond, (const ace_kbond *)h->bond, (size_t)nel * nel));
+    CUDA_CHECK(upload(&g->d_tab, (const double *)h->tab, h->ntab));
+    CUDA_CHECK(upload(&g->d_E0, (const double *)h->E0, (size_t)nel));
+    CUDA_CHECK(upload(&g->d_prog, (const ace_kprog *)h->prog, (size_t)nel));
+    CUDA_CHECK(upload(&g->d_emb, (const ace_kemb *)h->emb, (size_t)nel));
+    CUDA_CHECK(upload(&g->d_ylm, (const ace_ylm_coef *)ace_ylm_coefs(), 1));
+    CUDA_CHECK(upload(&g->d_err, (const int *)NULL, 1));
+    ace_khost_free(h);
+    free(h);
+    g->kp.bond = g->d_bond;
+    g->kp.tab = g->d_tab;
+    g->kp.prog = g->d_prog;
+    g->kp.emb = g->d_emb;
+    g->kp.E0 = g->d_E0;
+    g->kp.ylm = g->d_ylm;
     return g;
 fail:
     snprintf(why, n, "%s", g_errbuf);
-    free(tab);
+    ace_khost_free(h);
+    free(h);
     ace_gpu_free(g);
     return NULL;
 }
@@ -473,20 +270,10 @@ static int upload_list(ace_gpu *g, const pcm_nlist *nl)
     int n = nl->n;
     long np = nl->npairs;
     int *ii = (int *)malloc((size_t)(np > 0 ? np : 1) * sizeof(int));
-    int *rstart = (int *)calloc((size_t)n + 1, sizeof(int));
+    int *rstart = (int *)malloc(((size_t)n + 1) * sizeof(int));
     int *rq = (int *)malloc((size_t)(np > 0 ? np : 1) * sizeof(int));
-    int *fill = (int *)malloc((size_t)(n > 0 ? n : 1) * sizeof(int));
     int rc = -1;
-    for (int i = 0; i < n; i++)
-        for (int q = nl->start[i]; q < nl->start[i + 1]; q++) {
-            ii[q] = i;
-            rstart[nl->j[q] + 1]++;
-        }
-    for (int i = 0; i < n; i++)
-        rstart[i + 1] += rstart[i];
-    memcpy(fill, rstart, (size_t)n * sizeof(int));
-    for (long q = 0; q < np; q++) /* pair order within each atom's reverse range */
-        rq[fill[nl->j[q]]++] = (int)q;
+    ace_k_index(nl, ii, rstart, rq);
     CUDA_CHECK(cudaMemcpy(g->d_start, nl->start, (size_t)(n + 1) * sizeof(int), cudaMemcpyHostToDevice));
     CUDA_CHECK(cudaMemcpy(g->d_rstart, rstart, (size_t)(n + 1) * sizeof(int), cudaMemcpyHostToDevice));
     if (np > 0) {
@@ -503,7 +290,7 @@ static int upload_list(ace_gpu *g, const pcm_nlist *nl)
     g->nl_cell0 = nl->cell0;
     rc = 0;
 fail:
-    free(ii), free(rstart), free(rq), free(fill);
+    free(ii), free(rstart), free(rq);
     return rc;
 }
 
@@ -528,8 +315,7 @@ extern "C" int ace_gpu_compute(ace_gpu *g, const int *type_map, pcm_system *s, c
     CUDA_CHECK(cudaMemcpy(g->d_h, s->cell.h, 9 * sizeof(double), cudaMemcpyHostToDevice));
     CUDA_CHECK(cudaMemcpy(g->d_err, &hostmin, sizeof(int), cudaMemcpyHostToDevice));
     if (np > 0) {
-        k_geom<<<(unsigned)((np + TB - 1) / TB), TB>>>(n, g->d_start, g->d_j, g->d_shift, g->d_i, g->d_x, g->d_h,
-                                                         g->d_d, np);
+        k_geom<<<(unsigned)((np + TB - 1) / TB), TB>>>(g->d_j, g->d_shift, g->d_i, g->d_x, g->d_h, g->d_d, np);
         CUDA_CHECK(cudaGetLastError());
     }
     for (int a0 = 0; a0 < n; a0 += g->chunk) {

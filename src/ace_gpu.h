@@ -21,6 +21,24 @@ extern "C" {
 
 typedef struct ace_gpu ace_gpu;
 
+/* Host copy of everything ace_kparams points to (ace_ksetup.c): kp's pointers are host
+ * pointers into this struct and into ace_prog's arrays. */
+typedef struct ace_khost {
+    ace_kparams kp;
+    ace_kbond bond[PCM_MAX_SPECIES * PCM_MAX_SPECIES];
+    ace_kprog prog[PCM_MAX_SPECIES];
+    ace_kemb emb[PCM_MAX_SPECIES];
+    double E0[PCM_MAX_SPECIES];
+    double *tab;
+    size_t ntab;
+} ace_khost;
+/* 0, or -1 with a one-line reason (lmax > 20, more than 8 densities). */
+int ace_khost_init(ace_khost *h, const ace_basis *b, const ace_prog *prog, char *why, size_t n);
+void ace_khost_free(ace_khost *h);
+/* ii[npairs] = centre of each pair; rstart[n+1], rq[npairs]: for each atom the pairs that
+ * have it as neighbour, in pair order. */
+void ace_k_index(const pcm_nlist *nl, int *ii, int *rstart, int *rq);
+
 /* Upload b's tables and the compiled programs prog[nelements]; NULL + one-line reason in
  * why[n] when the device cannot be used (no GPU, out of memory, ...). */
 ace_gpu *ace_gpu_new(const ace_basis *b, const ace_prog *prog, char *why, size_t n);

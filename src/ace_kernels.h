@@ -23,6 +23,7 @@
 #define PCM_ACE_KERNELS_H
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __CUDACC__
@@ -563,6 +564,194 @@ static PCM_HD inline void ace_k_pair_virial(const double d[3], const double f[3]
     wv[3] -= 0.5 * (d[1] * f[2] + d[2] * f[1]);
     wv[4] -= 0.5 * (d[0] * f[2] + d[2] * f[0]);
     wv[5] -= 0.5 * (d[0] * f[1] + d[1] * f[0]);
+}
+
+/* ------------------------------------------------------------------ the device pipeline
+ * The bodies of the GPU kernels (ace_cuda.cu), one call per pair or atom, so that the CPU
+ * test suite can run the whole device data flow on host arrays (tests/test_gpu.c). */
+
+/* Species-pair parameters. */
+typedef struct ace_kbond {
+    int nlut;
+    double rscale, rcut, rcut_in, dcut_in; /* 1/Å, Å */
+    size_t off;                            /* into the concatenated spline tables (doubles) */
+} ace_kbond;
+
+/* Everything the kernels need (device pointers on the GPU, host pointers in tests). */
+typedef struct ace_kparams {
+    int nel, K, N, L, nlm, nf, lmax, NA, maxnode, P, is_zbl;
+    const ace_kbond *bond;       /* [nel*nel] */
+    const double *tab;           /* concatenated Hermite tables */
+    const ace_kprog *prog;       /* [nel] */
+    const ace_kemb *emb;         /* [nel] */
+    const double *E0;            /* [nel] eV */
+    const ace_ylm_coef *ylm;
+    double cutoffmax;            /* Å */
+    /* per-atom scratch (doubles; segments of even length keep complex entries 16-byte aligned) */
+    size_t a_stride, a_X, a_G, a_W, a_W1, a_A1, a_rho, a_dF, a_val, a_dval, a_pp, a_ph, a_y;
+    /* per-pair-thread scratch */
+    size_t p_stride, p_val, p_dval, p_pp, p_ph, p_y, p_T;
+} ace_kparams;
+
+static inline size_t ace_k_seg(size_t *off, size_t ndouble)
+{
+    size_t o = *off;
+    *off += (ndouble + 1) & ~(size_t)1;
+    return o;
+}
+
+/* Scratch layout from the sizes in kp. */
+static inline void ace_k_layout(ace_kparams *kp)
+{
+    size_t o = 0, XG = 2 * (size_t)(kp->NA + kp->maxnode);
+    kp->a_X = ace_k_seg(&o, XG);
+    kp->a_G = ace_k_seg(&o, XG);
+    kp->a_W = ace_k_seg(&o, 2 * (size_t)kp->nel * kp->N * kp->nlm);
+    kp->a_W1 = ace_k_seg(&o, (size_t)kp->nel * kp->K);
+    kp->a_A1 = ace_k_seg(&o, (size_t)kp->nel * kp->K);
+    kp->a_rho = ace_k_seg(&o, kp->P);
+    kp->a_dF = ace_k_seg(&o, kp->P);
+    kp->a_val = ace_k_seg(&o, kp->nf);
+    kp->a_dval = ace_k_seg(&o, kp->nf);
+    kp->a_pp = ace_k_seg(&o, 2 * (size_t)kp->nlm);
+    kp->a_ph = ace_k_seg(&o, 2 * (size_t)kp->L);
+    kp->a_y = ace_k_seg(&o, 2 * (size_t)kp->nlm);
+    kp->a_stride = o;
+    o = 0;
+    kp->p_val = ace_k_seg(&o, kp->nf);
+    kp->p_dval = ace_k_seg(&o, kp->nf);
+    kp->p_pp = ace_k_seg(&o, 2 * (size_t)kp->nlm);
+    kp->p_ph = ace_k_seg(&o, 2 * (size_t)kp->L);
+    kp->p_y = ace_k_seg(&o, 2 * (size_t)kp->nlm);
+    kp->p_T = ace_k_seg(&o, 4 * (size_t)kp->nlm);
+    kp->p_stride = o;
+}
+
+/* Pair q's displacement d = x_j + S·H - x_i (Å); h = cell rows. */
+static PCM_HD inline void ace_k_geom(long q, const int *jj, const int *shift, const int *ii, const double *x,
+                                     const double *h, double *d)
+{
+    int i = ii[q], j = jj[q];
+    const int *S = &shift[3 * q];
+    for (int k = 0; k < 3; k++)
+        d[3 * q + k] = x[3 * j + k] + S[0] * h[0 * 3 + k] + S[1] * h[1 * 3 + k] + S[2] * h[2 * 3 + k] - x[3 * i + k];
+}
+
+/* One pair's radial and angular parts; 0, or -1 when r is below the grid. */
+static PCM_HD inline int ace_k_pair_basis(const ace_kparams *kp, int mu_i, int mu_j, double r, const double rh[3],
+                                          double *val, double *dval, double (*pp)[2], double (*ph)[2], ace_c2_t *y)
+{
+    const ace_kbond *bd = &kp->bond[mu_i * kp->nel + mu_j];
+    if (ace_k_spline_eval(kp->tab + bd->off, bd->nlut, bd->rscale, kp->nf, r, val, dval) != 0)
+        return -1;
+    ace_k_ylm_pair(kp->ylm, kp->lmax, rh, pp, ph, y);
+    return 0;
+}
+
+/* Atom i of the chunk starting at a0: gather its pairs (spline, Ylm, A), products,
+ * embedding, adjoint.  W, W1 stay in its scratch scr[(i-a0)*a_stride]; pe[i] (eV),
+ * dE[3(i-a0)] = (∂E/∂ρ_core, ∂E/∂r of the zbl pair), jmin[i-a0] = that pair (-1 none).
+ * Returns -1 when a neighbour is closer than the spline grid allows. */
+static PCM_HD inline int ace_k_atom_stage(const ace_kparams *kp, int i, int a0, const int *start, const int *jj,
+                                          const int *mu, const double *d, double *scr, double *pe, double *dE,
+                                          int *jmin_out)
+{
+    double *s = scr + (size_t)(i - a0) * kp->a_stride;
+    ace_c2_t *X = (ace_c2_t *)(s + kp->a_X), *G = (ace_c2_t *)(s + kp->a_G), *W = (ace_c2_t *)(s + kp->a_W);
+    double *W1 = s + kp->a_W1, *A1 = s + kp->a_A1, *val = s + kp->a_val, *dval = s + kp->a_dval;
+    double(*pp)[2] = (double(*)[2])(s + kp->a_pp), (*ph)[2] = (double(*)[2])(s + kp->a_ph);
+    ace_c2_t *y = (ace_c2_t *)(s + kp->a_y);
+    int nel = kp->nel, K = kp->K, N = kp->N, L = kp->L, mu_i = mu[i];
+    for (int a = 0; a < kp->NA; a++)
+        X[a] = ace_c2_make(0, 0);
+    for (int a = 0; a < nel * K; a++)
+        A1[a] = 0;
+    double rho_core = 0, dmin = kp->cutoffmax;
+    int jmin = -1;
+    for (int q = start[i]; q < start[i + 1]; q++) {
+        int mu_j = mu[jj[q]];
+        const double *dq = &d[3 * q];
+        double r = sqrt(dq[0] * dq[0] + dq[1] * dq[1] + dq[2] * dq[2]);
+        const ace_kbond *bd = &kp->bond[mu_i * nel + mu_j];
+        if (r >= bd->rcut)
+            continue;
+        if (kp->is_zbl) {
+            double dd = r - (bd->rcut_in - bd->dcut_in);
+            if (dd < dmin) {
+                dmin = dd;
+                jmin = q;
+            }
+        }
+        double rh[3] = {dq[0] / r, dq[1] / r, dq[2] / r};
+        if (ace_k_pair_basis(kp, mu_i, mu_j, r, rh, val, dval, pp, ph, y) != 0)
+            return -1;
+        ace_k_accum_A(K, N, L, val, y, &A1[mu_j * K], &X[(mu_j * N) * L * L]);
+        rho_core += val[K + N * L];
+    }
+    ace_k_A_negm(nel, N, L, X);
+    ace_katom at;
+    at.is_zbl = kp->is_zbl;
+    at.has_jmin = jmin >= 0;
+    at.dmin = dmin;
+    at.rho_core = rho_core;
+    at.zbl_dcut_in = jmin >= 0 ? kp->bond[mu_i * nel + mu[jj[jmin]]].dcut_in : 0;
+    ace_k_atom_embed(&kp->prog[mu_i], &kp->emb[mu_i], nel, K, N, L, X, G, A1, W1, W, s + kp->a_rho, s + kp->a_dF,
+                     &at);
+    pe[i] = at.E + kp->E0[mu_i];
+    dE[3 * (i - a0)] = at.dE_dcore;
+    dE[3 * (i - a0) + 1] = at.dE_dfcut;
+    jmin_out[i - a0] = jmin;
+    return 0;
+}
+
+/* ∂E_i/∂r_j of pair q (centre i = ii[q] in the chunk at a0) into fij[3q]; ps = this
+ * thread's pair scratch (p_stride doubles). */
+static PCM_HD inline void ace_k_force_stage(const ace_kparams *kp, long q, int a0, const int *ii, const int *jj,
+                                            const int *mu, const double *d, const double *scr, const double *dE,
+                                            const int *jmin, double *ps, double *fij)
+{
+    double *val = ps + kp->p_val, *dval = ps + kp->p_dval;
+    double(*pp)[2] = (double(*)[2])(ps + kp->p_pp), (*ph)[2] = (double(*)[2])(ps + kp->p_ph);
+    ace_c2_t *y = (ace_c2_t *)(ps + kp->p_y), *T = (ace_c2_t *)(ps + kp->p_T);
+    int i = ii[q], mu_i = mu[i], mu_j = mu[jj[q]];
+    const double *dq = &d[3 * q];
+    double *f = &fij[3 * q];
+    double r = sqrt(dq[0] * dq[0] + dq[1] * dq[1] + dq[2] * dq[2]);
+    f[0] = f[1] = f[2] = 0;
+    if (r >= kp->bond[mu_i * kp->nel + mu_j].rcut)
+        return;
+    double rh[3] = {dq[0] / r, dq[1] / r, dq[2] / r};
+    if (ace_k_pair_basis(kp, mu_i, mu_j, r, rh, val, dval, pp, ph, y) != 0)
+        return; /* reported by the atom stage */
+    const double *sa = scr + (size_t)(i - a0) * kp->a_stride;
+    const double *W1 = sa + kp->a_W1;
+    const ace_c2_t *W = (const ace_c2_t *)(sa + kp->a_W);
+    ace_k_pair_force(kp->K, kp->N, kp->L, val, dval, y, (const double(*)[2])pp, (const double(*)[2])ph, rh, r,
+                     &W1[mu_j * kp->K], &W[(size_t)mu_j * kp->N * kp->nlm], dE[3 * (i - a0)], q == jmin[i - a0],
+                     dE[3 * (i - a0) + 1], T, f);
+}
+
+/* Atom i's force (eV/Å) and virial (eV): its own pairs add, the pairs that have it as
+ * neighbour (rq[rstart[i]..rstart[i+1]), pair order) subtract; no atomics. */
+static PCM_HD inline void ace_k_gather(int i, const int *start, const int *rstart, const int *rq, const double *d,
+                                       const double *fij, double *f, double *wv)
+{
+    double fi[3] = {0, 0, 0}, w[6] = {0, 0, 0, 0, 0, 0};
+    for (int q = start[i]; q < start[i + 1]; q++) {
+        const double *fq = &fij[3 * q];
+        for (int c = 0; c < 3; c++)
+            fi[c] += fq[c];
+        ace_k_pair_virial(&d[3 * q], fq, w);
+    }
+    for (int k = rstart[i]; k < rstart[i + 1]; k++) {
+        const double *fq = &fij[3 * rq[k]];
+        for (int c = 0; c < 3; c++)
+            fi[c] -= fq[c];
+    }
+    for (int c = 0; c < 3; c++)
+        f[3 * i + c] = fi[c];
+    for (int c = 0; c < 6; c++)
+        wv[6 * i + c] = w[c];
 }
 
 #endif

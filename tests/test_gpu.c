@@ -10,7 +10,9 @@
  *   - embedding: dΦ/dρ against finite differences, Φ = ρ for m = 1;
  *   - one atom's energy assembled from ace_k_accum_A / ace_k_A_negm / ace_k_atom_embed
  *     equals the CPU evaluator's per-atom energy, and ace_k_pair_force equals its
- *     finite-difference gradient.
+ *     finite-difference gradient;
+ *   - the device pipeline itself (the kernel bodies of ace_cuda.cu: geometry, atom stage in
+ *     chunks, force stage, reverse-index gather) on host arrays equals the CPU evaluator.
  */
 #include "testutil.h"
 
@@ -19,6 +21,7 @@
 #include "ace.h"
 #include "ace_basis.h"
 #include "ace_dag.h"
+#include "ace_gpu.h"
 #include "ace_kernels.h"
 #include "extxyz.h"
 #include "gpu.h"
@@ -401,11 +404,99 @@ static void atom_shared(void **state)
     ace_basis_free(b);
 }
 
+/* The whole device data flow (ace_cuda.cu's kernel bodies: geometry, atom stage in chunks,
+ * force stage, gather, host sums) run on host arrays, against the CPU evaluator. */
+static void pipeline_case(const char *pot, const char *cfg, int chunk)
+{
+    char path[8192], rel[256];
+    snprintf(rel, sizeof rel, "potentials/%s.yace", pot);
+    ACE_REF_PATH(path, rel);
+    pcm_err e = {{0}};
+    ace_basis *b = load_basis(pot);
+    pcm_potential *p = ace_potential_load(path, &e);
+    assert_non_null(p);
+    pcm_system *s = load_cfg(cfg);
+    assert_int_equal(potential_eval_once(p, s, &e), 0);
+    int tmap[PCM_MAX_SPECIES];
+    assert_int_equal(ace_type_map(b, s, tmap, &e), 0);
+    pcm_nlist *nl = nl_new(p->rcut, 0.3);
+    nl_build(nl, s);
+    ace_prog prog[PCM_MAX_SPECIES];
+    for (int mu = 0; mu < b->nelements; mu++)
+        ace_prog_build(b, mu, &prog[mu]);
+    ace_khost h;
+    char why[256];
+    assert_int_equal(ace_khost_init(&h, b, prog, why, sizeof why), 0);
+    const ace_kparams *kp = &h.kp;
+    int n = s->n;
+    long np = nl->npairs;
+    int *ii = malloc(np * sizeof *ii), *rq = malloc(np * sizeof *rq), *rstart = malloc((n + 1) * sizeof *rstart);
+    int *mu = malloc(n * sizeof *mu), *jmin = malloc(chunk * sizeof *jmin);
+    double *d = malloc(np * 3 * sizeof *d), *fij = malloc(np * 3 * sizeof *fij), *pe = malloc(n * sizeof *pe);
+    double *f = malloc(n * 3 * sizeof *f), *wv = malloc(n * 6 * sizeof *wv), *dE = malloc(chunk * 3 * sizeof *dE);
+    double *scr = malloc((size_t)chunk * kp->a_stride * sizeof *scr), *ps = malloc(kp->p_stride * sizeof *ps);
+    ace_k_index(nl, ii, rstart, rq);
+    for (int i = 0; i < n; i++)
+        mu[i] = tmap[s->type[i]];
+    for (long q = 0; q < np; q++)
+        ace_k_geom(q, nl->j, &nl->shift[0][0], ii, &s->x[0][0], &s->cell.h[0][0], d);
+    for (int a0 = 0; a0 < n; a0 += chunk) {
+        int a1 = a0 + chunk < n ? a0 + chunk : n;
+        for (int i = a0; i < a1; i++)
+            assert_int_equal(ace_k_atom_stage(kp, i, a0, nl->start, nl->j, mu, d, scr, pe, dE, jmin), 0);
+        for (long q = nl->start[a0]; q < nl->start[a1]; q++) /* reversed: order must not matter */
+            ace_k_force_stage(kp, nl->start[a1] - 1 - (q - nl->start[a0]), a0, ii, nl->j, mu, d, scr, dE, jmin, ps,
+                              fij);
+    }
+    double E = 0, W[6] = {0}, dEi = 0, df = 0, fm = 0, dw = 0, wm = 0;
+    for (int i = 0; i < n; i++) {
+        ace_k_gather(i, nl->start, rstart, rq, d, fij, f, wv);
+        E += pe[i];
+        dEi = fmax(dEi, fabs(pe[i] - s->pe[i]));
+        for (int c = 0; c < 6; c++)
+            W[c] += wv[6 * i + c];
+        for (int c = 0; c < 3; c++) {
+            df = fmax(df, fabs(f[3 * i + c] - s->f[i][c]));
+            fm = fmax(fm, fabs(s->f[i][c]));
+        }
+    }
+    for (int c = 0; c < 6; c++) {
+        dw = fmax(dw, fabs(W[c] - s->virial[c]));
+        wm = fmax(wm, fabs(s->virial[c]));
+    }
+    print_message("device pipeline on the CPU, %s/%s (chunks of %d): dE %.2g eV, max dE_i %.2g, max dF %.2g "
+                  "(of %.3g) eV/Å, max dW %.2g (of %.3g) eV\n",
+                  pot, cfg, chunk, fabs(E - s->energy), dEi, df, fm, dw, wm);
+    assert_true(fabs(E - s->energy) <= 1e-12 * fabs(s->energy));
+    assert_true(df <= 1e-12 * fm);
+    assert_true(dw <= 1e-12 * wm);
+    free(ii), free(rq), free(rstart), free(mu), free(jmin), free(d), free(fij), free(pe), free(f), free(wv);
+    free(dE), free(scr), free(ps);
+    ace_khost_free(&h);
+    for (int m = 0; m < b->nelements; m++)
+        ace_prog_free(&prog[m]);
+    nl_free(nl);
+    system_free(s);
+    potential_free(p);
+    ace_basis_free(b);
+}
+
+static void pipeline_shared(void **state)
+{
+    (void)state;
+    pipeline_case("GeSbTe_synth_zbl_1200", "gst_liquid_100", 7);
+    pipeline_case("GeSbTe_synth_zbl", "gst_close_pairs_48", 5);
+    pipeline_case("GeSbTe_synth_diffndens_zbl", "gst_cluster_13", 4);
+    pipeline_case("GeSbTe_synth_distance", "gst_liquid_100", 64);
+    pipeline_case("GeSbTe_synth_density", "gst_liquid_100", 100);
+    pipeline_case("Cu-PBE-core-rep", "cu_tric_27_perturbed", 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(gpu_vs_cpu),   cmocka_unit_test(gpu_fallback), cmocka_unit_test(ylm_shared),
-        cmocka_unit_test(embed_shared), cmocka_unit_test(spline_shared), cmocka_unit_test(atom_shared),
+        cmocka_unit_test(embed_shared), cmocka_unit_test(spline_shared), cmocka_unit_test(atom_shared), cmocka_unit_test(pipeline_shared),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
