@@ -19,6 +19,9 @@ int cmd_run(int argc, char **argv);
 struct pcm_system;
 extern double (*pcm_run_xtal_fn)(const struct pcm_system *s);
 int cmd_fit(int argc, char **argv);
+/* Defined in ui/workbench.c and render/cli_render.c (they need curses/GL, so not in src/). */
+int cmd_workbench(int argc, char **argv);
+int cmd_render(int argc, char **argv);
 int cmd_gpu(int argc, char **argv);
 
 /* Parse a whole string as a number; -1 + message naming the option otherwise. */

@@ -16,8 +16,6 @@ static const char usage[] =
     "                  [--stress-weight W] [--ridge L] [--seed S] [--report DIR] [--committee K]\n"
     "       pcmlab fit --bbasis PACEMAKER.yaml -o POT.yace      (B-basis -> C-tilde conversion)\n";
 
-#if __has_include("ace_basis.h")   /* TEMPORARY until the evaluator is merged into main */
-
 typedef struct fit_cli {
     const char *data[256];
     int ndata;
@@ -278,15 +276,3 @@ int cmd_fit(int argc, char **argv)
     return status;
 }
 
-#else
-
-int cmd_fit(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    fputs("pcmlab fit: needs the ACE evaluator (not merged yet)\n", stderr);
-    fputs(usage, stderr);
-    return 1;
-}
-
-#endif

@@ -160,6 +160,8 @@ int cmd_run(int argc, char **argv)
     int rc = preset_load(&p, cfg, &e);
     for (int k = 0; rc == 0 && k < nset; k++)
         rc = preset_set(&p, sets[k], &e);
+    if (rc == 0 && nset > 0)
+        rc = preset_validate(&p, cfg, &e);
     free(sets);
     if (p.warnings)
         fprintf(stderr, "pcmlab: warning: %s", p.warnings);

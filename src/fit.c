@@ -7,8 +7,6 @@
  */
 #include "fit.h"
 
-/* TEMPORARY until the evaluator (branch ace) is merged into main: compile only with it. */
-#if __has_include("ace_basis.h")
 
 #include <assert.h>
 #include <math.h>
@@ -417,40 +415,62 @@ int fit_run_specs(ace_cbasis *tmpl, ace_bspec **specs, const int *nspec, fit_dat
     double we = nce ? sqrt((1.0 - kap) / nce) : 0, wf = naf ? sqrt(kap / (3.0 * naf)) : 0,
            ww = ncw ? sqrt(o->stress_weight / (6.0 * ncw)) : 0;
     q = fit_lsq_new(m->ncol);
+    /* Design rows of the configurations in parallel; folded into the QR strictly in
+     * configuration order (ordered), so the result does not depend on the thread count. */
+    int failed = 0;
+    pcm_err terr = {{0}};
+#pragma omp parallel for ordered schedule(static, 1)
     for (int k = 0; k < d->n; k++) {
         fit_config *c = &d->c[k];
         int mult = use_bootstrap ? c->bootstrap : 1;
-        if (c->is_test || mult == 0)
-            continue;
-        pcm_system *s = system_copy(c->sys);
-        if (potential_eval_once(pz_pot, s, e) < 0) {   /* the fixed part */
-            system_free(s);
-            goto out;
-        }
         rows R = {0};
-        if (config_rows(b, m, c->sys, &R, e) < 0) {
-            system_free(s);
-            rows_free(&R);
-            goto out;
-        }
-        int n = c->sys->n;
-        double sm = sqrt((double)mult);
-        if (c->has_e && we > 0) {
-            for (int j = 0; j < m->ncol; j++)
-                R.e[j] /= n;
-            fit_lsq_add(q, R.e, (c->e_ref - s->energy) / n, we * sm);
-        }
-        if (c->has_f && wf > 0)
-            for (int i = 0; i < 3 * n; i++)
-                fit_lsq_add(q, R.f + (size_t)i * m->ncol, c->f_ref[i / 3][i % 3] - s->f[i / 3][i % 3], wf * sm);
-        if (c->has_w && ww > 0)
-            for (int v = 0; v < 6; v++) {
-                for (int j = 0; j < m->ncol; j++)
-                    R.w[(size_t)v * m->ncol + j] /= n;
-                fit_lsq_add(q, R.w + (size_t)v * m->ncol, (c->w_ref[v] - s->virial[v]) / n, ww * sm);
+        pcm_err le = {{0}};
+        int ok = !(c->is_test || mult == 0);
+        int bad = 0;
+        if (ok && !failed && config_rows(b, m, c->sys, &R, &le) < 0)
+            bad = 1;
+#pragma omp ordered
+        {
+            pcm_system *s = NULL;
+            if (bad && !failed) {
+                failed = 1;
+                terr = le;
             }
+            if (ok && !failed) {
+                s = system_copy(c->sys);
+                if (potential_eval_once(pz_pot, s, &le) < 0) {   /* the fixed part */
+                    failed = 1;
+                    terr = le;
+                }
+            }
+            if (ok && !failed) {
+                int n = c->sys->n;
+                double sm = sqrt((double)mult);
+                if (c->has_e && we > 0) {
+                    for (int j = 0; j < m->ncol; j++)
+                        R.e[j] /= n;
+                    fit_lsq_add(q, R.e, (c->e_ref - s->energy) / n, we * sm);
+                }
+                if (c->has_f && wf > 0)
+                    for (int i = 0; i < 3 * n; i++)
+                        fit_lsq_add(q, R.f + (size_t)i * m->ncol, c->f_ref[i / 3][i % 3] - s->f[i / 3][i % 3],
+                                    wf * sm);
+                if (c->has_w && ww > 0)
+                    for (int v = 0; v < 6; v++) {
+                        for (int j = 0; j < m->ncol; j++)
+                            R.w[(size_t)v * m->ncol + j] /= n;
+                        fit_lsq_add(q, R.w + (size_t)v * m->ncol, (c->w_ref[v] - s->virial[v]) / n, ww * sm);
+                    }
+            }
+            if (s)
+                system_free(s);
+        }
         rows_free(&R);
-        system_free(s);
+    }
+    if (failed) {
+        if (e)
+            *e = terr;
+        goto out;
     }
     if (q->nrows == 0) {
         pcm_errf(e, NULL, 0, "no training rows (no labelled configurations in the training split)");
@@ -583,4 +603,3 @@ int fit_committee_sigma(const char *const *yace, int k, pcm_system *s, double *s
     return rc;
 }
 
-#endif /* __has_include("ace_basis.h") */

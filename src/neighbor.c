@@ -142,7 +142,7 @@ void nl_build(pcm_nlist *nl, const pcm_system *s)
         nl->n = s->n;
     }
     nl->start[0] = 0;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (s->n > 512)
     for (int i = 0; i < s->n; i++)
         nl->start[i + 1] = scan_atom(&b, s, i, rc * rc, NULL, NULL);
     for (int i = 0; i < s->n; i++)
@@ -154,7 +154,7 @@ void nl_build(pcm_nlist *nl, const pcm_system *s)
         nl->shift = pcm_realloc(nl->shift, (size_t)nl->cap * sizeof *nl->shift);
         nl->d = pcm_realloc(nl->d, (size_t)nl->cap * sizeof *nl->d);
     }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (s->n > 512)
     for (int i = 0; i < s->n; i++)
         scan_atom(&b, s, i, rc * rc, nl->j + nl->start[i], nl->shift + nl->start[i]);
     bin_free(&b);
@@ -167,7 +167,7 @@ void nl_build(pcm_nlist *nl, const pcm_system *s)
 void nl_update(pcm_nlist *nl, const pcm_system *s)
 {
     const double(*h)[3] = s->cell.h;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (s->n > 512)
     for (int i = 0; i < s->n; i++)
         for (int p = nl->start[i]; p < nl->start[i + 1]; p++) {
             int j = nl->j[p];

@@ -316,10 +316,11 @@ int preset_set(pcm_preset *p, const char *as, pcm_err *e)
                             d->type == K_DBL ? "a number, " : "an integer, ", d->what);
     }
     char ctx[160];
-    snprintf(ctx, sizeof ctx, "--set %s", key);
-    if (key_store(p, d, num, val, NULL, 0, e) != 0)
-        return -1;
-    return preset_validate(p, ctx, e);
+    snprintf(ctx, sizeof ctx, "--set %s=%s", key, val);
+    pcm_err ke = {{0}};
+    if (key_store(p, d, num, val, NULL, 0, &ke) != 0)
+        return pcm_errf(e, NULL, 0, "--set %s", ke.msg);
+    return 0;
 }
 
 /* A libconfig float literal must carry a '.' or an exponent. */

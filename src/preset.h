@@ -53,7 +53,8 @@ typedef struct pcm_preset {
 void preset_defaults(pcm_preset *p);
 /* Load path over the defaults; -1 + "file:line: ..." on error. */
 int preset_load(pcm_preset *p, const char *path, pcm_err *e);
-/* Apply one "key=value" (e.g. md.T=600, protocol.scale=0.01, potential=lj:...). */
+/* Apply one "key=value" (e.g. md.T=600, protocol.scale=0.01, potential=lj:...); checks the
+ * value's type and range.  Call preset_validate after the last one. */
 int preset_set(pcm_preset *p, const char *assignment, pcm_err *e);
 /* Range and consistency checks (also run by load and set). */
 int preset_validate(const pcm_preset *p, const char *file, pcm_err *e);

@@ -8,7 +8,6 @@
  */
 #include "testutil.h"
 
-#if __has_include("ace_basis.h")   /* TEMPORARY: needs the evaluator (branch ace) */
 
 #include <math.h>
 #include <unistd.h>
@@ -341,10 +340,3 @@ int main(void)
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
-#else
-int main(void)
-{
-    puts("[ SKIP ] test_fit: evaluator not merged yet");
-    return 0;
-}
-#endif

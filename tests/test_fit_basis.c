@@ -67,6 +67,38 @@ static void test_cfg_file(void **state)
     assert_int_equal(fit_basis_cfg_read(tmp, &c, &e), -1);
     assert_non_null(strstr(e.msg, ":4:"));
     unlink(tmp);
+    /* per-element and per-pair choices */
+    char tmp2[] = "/tmp/pcm_fcfg2_XXXXXX";
+    fd = mkstemp(tmp2);
+    const char *good = "version = 1;\nelements = [\"Te\", \"Ge\"];\nradial = { nradbase = 6; };\n"
+                       "ranks = { nrad = [6, 2]; lmax = [0, 1]; };\n"
+                       "element_overrides = ( { element = \"Te\"; nrad = [4, 3, 1]; lmax = [0, 2, 1]; } );\n"
+                       "pairs = ( { pair = \"Te-Ge\"; rcut = 5.0; r_in = 2.6; } );\n"
+                       "repulsion = { type = \"distance\"; U0 = 50.0; };\n";
+    assert_true(write(fd, good, strlen(good)) > 0);
+    close(fd);
+    fit_basis_cfg_default(&c);
+    if (fit_basis_cfg_read(tmp2, &c, &e) < 0)
+        fail_msg("%s", e.msg);
+    unlink(tmp2);
+    assert_string_equal(c.elements[0], "Ge");   /* sorted as ML-PACE does */
+    assert_string_equal(c.elements[1], "Te");
+    assert_int_equal(c.rankmax, 3);
+    assert_int_equal(c.nrad[1][2], 1);
+    assert_int_equal(c.nrad[0][2], 0);          /* Ge keeps the global ranks 1-2 */
+    assert_int_equal(c.lmax[1][1], 2);
+    assert_true(c.rcut[0 * FIT_MAX_EL + 1] == 5.0 && c.rcut[1 * FIT_MAX_EL + 0] == 5.0 && c.rcut[0] == 5.5);
+    assert_true(c.r_in[1] == 2.6 && c.r_in[FIT_MAX_EL] == 2.6 && c.r_in[0] == 1.0);
+    assert_string_equal(c.repulsion, "distance");
+    assert_true(c.u0 == 50.0 && c.sigma == 5.0);
+    ace_bspec *sp;
+    int nGe = fit_basis_enumerate(&c, 0, &sp);
+    free(sp);
+    int nTe = fit_basis_enumerate(&c, 1, &sp);
+    for (int i = 0; i < nTe; i++)
+        assert_true(sp[i].rank <= 3);
+    free(sp);
+    assert_true(nTe != nGe);
 }
 
 /* The unit-coefficient design basis and the merged weighted potential describe the same

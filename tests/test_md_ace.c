@@ -1,6 +1,6 @@
 /* test_md_ace.c - NVE energy conservation with a reference ACE potential
- * (GeSbTe_synth_zbl.yace on 194-atom GST rocksalt, dt 1 fs, 50 steps at 600 K).
- * Skips without ../shared, or while the ACE evaluator is still the placeholder. */
+ * (GeSbTe_synth_zbl.yace on 194-atom GST rocksalt, 600 K): the energy error of velocity
+ * Verlet must scale as dt² (1 fs vs 0.5 fs over 60 fs).  Skips without ../shared. */
 #include "testutil.h"
 
 #include <math.h>

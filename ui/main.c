@@ -18,6 +18,8 @@ static const command commands[] = {
     {"analyze", cmd_analyze, "crystallinity, rdf, coordination, angles, sq, msd of configurations"},
     {"run", cmd_run, "run a protocol preset headless (thermo.csv, trajectory, summary)"},
     {"fit", cmd_fit, "fit a linear ACE potential (.yace) to extxyz data; convert B-basis YAML"},
+    {"workbench", cmd_workbench, "the live workbench (default): terminal UI + 3D view"},
+    {"render", cmd_render, "render an extxyz frame to PNG (offscreen works without a display)"},
     {"gpu", cmd_gpu, "is a CUDA GPU usable? (PCM_GPU=1 selects the GPU ACE backend)"},
 };
 
@@ -32,9 +34,14 @@ static void usage(FILE *fp)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        usage(stderr);
-        return 2;
+    if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "-h") && strcmp(argv[1], "--help") &&
+                       strcmp(argv[1], "--version"))) {
+        /* no subcommand (or only options): the workbench */
+        char *wb[64] = {"workbench"};
+        int n = 1;
+        for (int k = 1; k < argc && n < 63; k++)
+            wb[n++] = argv[k];
+        return cmd_workbench(n, wb);
     }
     if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
         usage(stdout);

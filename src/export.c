@@ -1,0 +1,101 @@
+/* export.c - extxyz, LAMMPS data and CSV exports for the workbench. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cell.h"
+#include "elements.h"
+#include "export.h"
+#include "extxyz.h"
+#include "fileio.h"
+
+int export_path(char *out, size_t cap, const char *dir, const char *stem, long step, const char *ext,
+                pcm_err *e)
+{
+    if (make_dirs(dir, e) < 0)
+        return -1;
+    if (step >= 0)
+        snprintf(out, cap, "%s/%s-%06ld.%s", dir, stem, step, ext);
+    else
+        snprintf(out, cap, "%s/%s.%s", dir, stem, ext);
+    return 0;
+}
+
+int export_extxyz(const sim_snapshot *snap, const char *path, pcm_err *e)
+{
+    pcm_frame *fr = frame_new();
+    pcm_system *s = fr->sys;
+    for (int i = 0; i < snap->n; i++)
+        system_add_atom(s, snap->species[snap->type[i]], snap->x[i]);
+    s->cell = snap->cell;
+    s->energy = snap->th.pe_atom * snap->n;
+    memcpy(s->pe, snap->pe, sizeof *s->pe * snap->n);
+    double *c = pcm_malloc(sizeof *c * (snap->n + 1));
+    for (int i = 0; i < snap->n; i++)
+        c[i] = snap->xtal[i] == SIM_XTAL_UNKNOWN ? -1.0 : snap->xtal[i];
+    frame_add_col(fr, "crystalline", 'I', 1, c);
+    free(c);
+    frame_setf(fr, "step", "%ld", snap->th.step);
+    frame_setf(fr, "time_ps", "%.6f", snap->th.time_ps);
+    frame_setf(fr, "T", "%.3f", snap->th.T);
+    frame_setf(fr, "P", "%.3f", snap->th.P);
+    frame_setf(fr, "crystalline_fraction", "%.5f", snap->xtal_fraction);
+    int r = xyz_write_file(path, &fr, 1, XYZ_ENERGIES | XYZ_ENERGY, e);
+    frame_free(fr);
+    return r;
+}
+
+static double dot3(const double *a, const double *b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
+
+int export_lammps(const sim_snapshot *snap, const char *path, pcm_err *e)
+{
+    const double(*h)[3] = snap->cell.h;
+    double la = sqrt(dot3(h[0], h[0]));
+    double xy = dot3(h[1], h[0]) / la, ly = sqrt(fmax(0.0, dot3(h[1], h[1]) - xy * xy));
+    double xz = dot3(h[2], h[0]) / la, yz = (dot3(h[1], h[2]) - xy * xz) / ly;
+    double lz = sqrt(fmax(0.0, dot3(h[2], h[2]) - xz * xz - yz * yz));
+    double hl[3][3] = {{la, 0, 0}, {xy, ly, 0}, {xz, yz, lz}};
+    pcm_cell lc;
+    if (cell_set(&lc, hl) < 0)
+        return pcm_errf(e, path, 0, "singular cell, nothing written");
+    int tilt = fabs(xy) > 1e-10 * la || fabs(xz) > 1e-10 * la || fabs(yz) > 1e-10 * la;
+    pcm_afile af;
+    if (atomic_open(&af, path, e) < 0)
+        return -1;
+    FILE *fp = af.fp;
+    fprintf(fp, "LAMMPS data file from pcmlab workbench, step %ld, %.4f ps, units metal\n\n", snap->th.step,
+            snap->th.time_ps);
+    fprintf(fp, "%d atoms\n%d atom types\n\n", snap->n, snap->nspecies);
+    fprintf(fp, "0.0 %.12f xlo xhi\n0.0 %.12f ylo yhi\n0.0 %.12f zlo zhi\n", la, ly, lz);
+    if (tilt)
+        fprintf(fp, "%.12f %.12f %.12f xy xz yz\n", xy, xz, yz);
+    fprintf(fp, "\nMasses\n\n");
+    for (int t = 0; t < snap->nspecies; t++)
+        fprintf(fp, "%d %.6f  # %s\n", t + 1, element_mass(snap->species[t]), snap->species[t]);
+    fprintf(fp, "\nAtoms  # atomic\n\n");
+    for (int i = 0; i < snap->n; i++) {
+        double f[3], r[3];
+        cell_to_frac(&snap->cell, snap->x[i], f);
+        for (int k = 0; k < 3; k++)
+            f[k] -= floor(f[k]);
+        cell_to_cart(&lc, f, r);
+        fprintf(fp, "%d %d %.10f %.10f %.10f\n", i + 1, snap->type[i] + 1, r[0], r[1], r[2]);
+    }
+    return atomic_commit(&af, e);
+}
+
+int export_csv(const sim_series *ser, const char *path, pcm_err *e)
+{
+    pcm_afile af;
+    if (atomic_open(&af, path, e) < 0)
+        return -1;
+    fprintf(af.fp, "time_ps,pe_eV_atom,T_K,density_gcc,crystalline_fraction\n");
+    for (int k = 0; k < ser->n; k++) {
+        fprintf(af.fp, "%.6f,%.8f,%.4f,%.6f,", ser->t[k], ser->pe[k], ser->T[k], ser->rho[k]);
+        if (isnan(ser->xf[k]))
+            fprintf(af.fp, "\n");
+        else
+            fprintf(af.fp, "%.5f\n", ser->xf[k]);
+    }
+    return atomic_commit(&af, e);
+}

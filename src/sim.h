@@ -1,0 +1,158 @@
+/* sim.h - the simulation thread behind the workbench.
+ *
+ * The engine (md.h) runs on its own pthread in chunks of `steps_per_chunk` MD
+ * steps.  After every chunk it publishes an immutable, reference-counted
+ * snapshot (positions, species, per-atom crystalline flag and energy, cell,
+ * thermo values, protocol progress, the latest message).  Readers (terminal,
+ * 3D view, exports) only ever see whole snapshots: sim_acquire() hands out the
+ * newest one and sim_release() gives it back; a snapshot is freed when the last
+ * reader lets go, so at most a few exist at any time.
+ *
+ * Commands travel the other way through a bounded, thread-safe queue and are
+ * applied between chunks, so the engine never sees a half-applied change.
+ *
+ * Time series (PE/atom, T, density, crystalline fraction vs simulated time)
+ * live in fixed-size rings: a long run never grows memory; the plots show the
+ * most recent SIM_SERIES_CAP samples.
+ *
+ * Protocols (one-key presets) are temperature schedules of ramp/hold segments
+ * (protocol.h), short enough to watch live; the first ramp starts at the dial.
+ * Dial rule: touching the temperature (sim_set_T) while a protocol runs PAUSES
+ * the protocol and the dial takes over; SIM_CMD_PROTOCOL_RESUME continues the
+ * schedule where it stopped (its clock does not advance while paused).
+ *
+ * Nothing here includes curses, SDL or GL.
+ */
+#ifndef PCM_SIM_H
+#define PCM_SIM_H
+#include "err.h"
+#include "md.h"
+#include "system.h"
+
+#define SIM_SERIES_CAP 2048   /* samples kept per time series (one per chunk) */
+#define SIM_MSG_LEN 256
+
+enum { SIM_XTAL_UNKNOWN = 255 };
+
+typedef enum {
+    SIM_PRESET_NONE = 0,
+    SIM_PRESET_MELT,       /* heat to 1100 K, hold */
+    SIM_PRESET_QUENCH,     /* cool to 300 K at ~80 K/ps, hold */
+    SIM_PRESET_ANNEAL,     /* hold at 600 K (crystal growth) */
+    SIM_PRESET_CYCLE,      /* 2 x (300 K -> 1000 K -> 300 K) */
+    SIM_PRESET_COUNT
+} sim_preset;
+
+typedef struct sim_config {
+    char potential[512];       /* .yace path or lj:EPS,SIGMA,RC; "" = default search */
+    char potential_label[160]; /* shown in the header; filled by sim_new when empty */
+    int cells;                 /* rocksalt GST: cells^3 conventional cells */
+    double a;                  /* rocksalt lattice constant, Å */
+    double T0;                 /* initial and dial temperature, K */
+    double dt;                 /* fs */
+    int steps_per_chunk;
+    int xtal_every;            /* crystallinity every N chunks (>= 1) */
+    pcm_ensemble ensemble;
+    unsigned long long seed;
+    char init_xyz[512];        /* start from this extxyz instead of rocksalt ("" = build) */
+    double max_chunk_rate;     /* chunks per second cap (0 = as fast as possible) */
+} sim_config;
+
+typedef struct sim_snapshot {
+    long seq;                  /* publish counter, strictly increasing */
+    int n, nspecies;
+    char species[PCM_MAX_SPECIES][4];
+    int *type;                 /* [n] */
+    double (*x)[3];            /* [n] positions, Å (unwrapped as the engine has them) */
+    double *pe;                /* [n] per-atom potential energy, eV */
+    unsigned char *xtal;       /* [n] 1 crystalline, 0 not, SIM_XTAL_UNKNOWN before the first analysis */
+    pcm_cell cell;
+    pcm_thermo th;
+    pcm_ensemble ensemble;
+    int paused;
+    double xtal_fraction;      /* 0..1, or -1 when unknown */
+    double Q4, Q6;
+    sim_preset preset;         /* running or paused protocol; NONE when idle */
+    int protocol_paused;       /* 1 when the dial took over */
+    double protocol_progress;  /* 0..1 */
+    double ps_per_hour;        /* simulated ps per wall-clock hour */
+    double us_per_atom_step;   /* wall µs per atom per step */
+    int blowups;               /* chunks rolled back by the engine */
+    char potential_label[160];
+    char backend[16];          /* "CPU" or "GPU" */
+    char msg[SIM_MSG_LEN];     /* latest message from the engine side */
+    long msg_seq;              /* changes whenever msg does */
+    unsigned long long checksum; /* over seq, n, x, type: readers can detect torn data */
+    int refs_;                 /* private */
+} sim_snapshot;
+
+typedef struct sim_series {
+    int n;                     /* samples, oldest first */
+    double t[SIM_SERIES_CAP];  /* ps */
+    double pe[SIM_SERIES_CAP]; /* eV/atom */
+    double T[SIM_SERIES_CAP];  /* K */
+    double rho[SIM_SERIES_CAP];/* g/cm³ */
+    double xf[SIM_SERIES_CAP]; /* crystalline fraction 0..1, NAN = not analysed yet */
+} sim_series;
+
+typedef enum {
+    SIM_CMD_SET_T,             /* value = K */
+    SIM_CMD_SET_ENSEMBLE,      /* ivalue = pcm_ensemble */
+    SIM_CMD_PAUSE,
+    SIM_CMD_RESUME,
+    SIM_CMD_TOGGLE_PAUSE,
+    SIM_CMD_STEP,              /* one chunk while paused */
+    SIM_CMD_RESET,             /* back to the initial structure, series cleared */
+    SIM_CMD_PRESET,            /* ivalue = sim_preset */
+    SIM_CMD_PROTOCOL_RESUME,
+    SIM_CMD_PROTOCOL_STOP,
+    SIM_CMD_QUIT
+} sim_cmd_kind;
+
+typedef struct sim_cmd {
+    sim_cmd_kind kind;
+    double value;
+    int ivalue;
+} sim_cmd;
+
+typedef struct sim sim;
+
+void sim_config_default(sim_config *c);
+/* Set one key=value ("T=600", "cells=3", "potential=lj:...", "ensemble=npt", ...). */
+int sim_config_set(sim_config *c, const char *kv, pcm_err *e);
+/* Builds the system and engine and starts the thread (running unless start_paused). */
+sim *sim_new(const sim_config *c, int start_paused, pcm_err *e);
+/* Stops the thread and frees everything; release every acquired snapshot first. */
+void sim_free(sim *s);
+
+/* Queue a command; -1 + message when the queue is full or the value is nonsense. */
+int sim_send(sim *s, sim_cmd cmd, pcm_err *e);
+int sim_set_T(sim *s, double T, pcm_err *e);   /* validates 1..5000 K */
+
+sim_snapshot *sim_acquire(sim *s);              /* newest snapshot, never NULL */
+void sim_release(sim *s, sim_snapshot *snap);
+/* Waits up to timeout_ms for a snapshot newer than seq; returns 1 if one exists. */
+int sim_wait_newer(sim *s, long seq, int timeout_ms);
+void sim_series_copy(sim *s, sim_series *out);
+
+/* Bookkeeping for tests: snapshots alive now, published so far, commands applied. */
+typedef struct sim_stats {
+    long live_snapshots, published, commands_applied, chunks;
+} sim_stats;
+void sim_get_stats(sim *s, sim_stats *st);
+
+/* A standalone snapshot of a system (for `pcmlab render`); xtal may be NULL
+ * (unknown).  Free with sim_snapshot_free, never sim_release. */
+sim_snapshot *sim_snapshot_from_system(const pcm_system *sys, const unsigned char *xtal);
+void sim_snapshot_free(sim_snapshot *snap);
+/* Crystalline flags and fraction of sys (analysis module); -1 + message when
+ * the crystallinity analysis is not built in. */
+int sim_crystallinity(const pcm_system *sys, unsigned char *flags, double *fraction, pcm_err *e);
+
+unsigned long long sim_snapshot_checksum(const sim_snapshot *snap);
+const char *sim_preset_name(sim_preset p);
+sim_preset sim_preset_from_name(const char *name);
+const char *sim_ensemble_name(pcm_ensemble e);
+/* Total length of a preset's schedule, ps. */
+double sim_preset_duration(sim_preset p);
+#endif
