@@ -49,10 +49,15 @@ LIB        := $(BUILD)/libpcmlab.a
 BIN        := $(BUILD)/pcmlab
 
 ifeq ($(CUDA),1)
+ifeq ($(NVCC),)
+$(error CUDA=1 but nvcc was not found (set NVCC=/path/to/nvcc or use CUDA=0))
+endif
+CUDA_HOME  ?= $(abspath $(dir $(NVCC))..)
 CU_OBJ     := $(CU_SRC:%.cu=$(BUILD)/%.cu.o)
-CUDA_LIBS  := -L$(dir $(NVCC))../lib64 -lcudart -lstdc++
+CUDA_LIBS  := -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcudart -lstdc++
 CFLAGS_BASE += -DPCM_HAVE_CUDA=1
-NVCCFLAGS  ?= -O3 -std=c++17 --compiler-options -Wall,-Wextra,-Wno-unused-parameter,-fPIC -Werror all-warnings \
+NVCCFLAGS  ?= -O3 -std=c++17 -DPCM_HAVE_CUDA=1 -Xcompiler -Wall,-Wextra,-Wno-unused-parameter,-Werror,-fPIC,-fopenmp \
+              -Werror all-warnings \
               -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
               -gencode arch=compute_90,code=compute_90
 else
@@ -109,11 +114,15 @@ run: deps $(BIN)
 test: $(BIN) $(TEST_BIN)
 	@bash tests/run_tests.sh $(BUILD)
 
-bench: $(BIN) $(BUILD)/bench_ace
+bench: $(BIN) $(BUILD)/bench_ace $(BUILD)/bench_gpu
 	@bash tests/bench.sh $(BUILD)
 
 # ACE speed benchmark (not a test: not named test_*)
 $(BUILD)/bench_ace: tests/bench_ace.c $(LIB)
+	$(CC) $(CFLAGS_BASE) $(CORE_CFLAGS) $(CFLAGS) -Isrc $< $(LIB) $(LDFLAGS) $(CORE_LIBS) $(CUDA_LIBS) -o $@
+
+# CUDA backend speed (prints "GPU: none (reason)" without a GPU)
+$(BUILD)/bench_gpu: tests/bench_gpu.c $(LIB)
 	$(CC) $(CFLAGS_BASE) $(CORE_CFLAGS) $(CFLAGS) -Isrc $< $(LIB) $(LDFLAGS) $(CORE_LIBS) $(CUDA_LIBS) -o $@
 
 # ------------------------------------------------------------------ packages

@@ -36,6 +36,9 @@
 
 #include "ace_basis.h"
 #include "ace_dag.h"
+#include "ace_gpu.h"
+#include "ace_kernels.h"
+#include "gpu.h"
 
 /* ------------------------------------------------------------------ state */
 typedef struct ace_scratch {
@@ -63,6 +66,7 @@ typedef struct ace_impl {
     double (*wv)[6];     /* [n] per-atom virial */
     int wv_cap;
     int type_map[PCM_MAX_SPECIES];
+    ace_gpu *gpu;        /* non-NULL: compute on the GPU (ace_cuda.cu) */
 } ace_impl;
 
 static inline int aidx(const ace_impl *im, int mu, int n, int l, int m)
@@ -115,183 +119,6 @@ static void scratch_free(ace_scratch *sc)
     free(sc->rho), free(sc->dF), free(sc->T1);
 }
 
-/* ------------------------------------------------------------------ embedding */
-
-/* Φ(ρ; m) and dΦ/dρ (ML-PACE FexpShiftedScaled / Fexp). */
-static void embed(int npoti, double rho, double m, double *F, double *dF)
-{
-    if (npoti == ACE_EMB_FS_SHIFTED_SCALED) {
-        if (fabs(m - 1.0) < 1e-10) {
-            *F = rho;
-            *dF = 1;
-            return;
-        }
-        double a = fabs(rho), ex = exp(-a), nx = 1. / m;
-        double xoff = pow(nx, nx / (1.0 - nx)) * ex, yoff = pow(nx, 1 / (1.0 - nx)) * ex;
-        double sg = signbit(rho) ? -1 : 1;
-        *F = sg * (pow(xoff + a, m) - yoff);
-        *dF = yoff + m * (-xoff + 1.0) * pow(xoff + a, m - 1.);
-        return;
-    }
-    double w = 1.e6, lambda = pow(1.0 / w, m - 1.0);
-    if (fabs(rho) > 1e-10) {
-        double a = fabs(rho), am = pow(a, m), w3x3 = pow(w * a, 3), sg = signbit(rho) ? -1 : 1;
-        double g = w3x3 > 30.0 ? 0.0 : exp(-w3x3);
-        double omg = 1.0 - g;
-        *F = sg * (omg * am + lambda * g * a);
-        double dg = -3.0 * w * w * w * a * a * g;
-        *dF = m * pow(a, m - 1.0) * omg - am * dg + lambda * dg * a + lambda * g;
-    } else {
-        *F = lambda * rho;
-        *dF = lambda;
-    }
-}
-
-/* ------------------------------------------------------------------ product tree */
-
-/* Complex numbers as GCC/Clang 2-double vectors (SSE2 registers). */
-typedef double v2d __attribute__((vector_size(16)));
-
-static inline v2d cmul(v2d a, v2d b)
-{
-    return (v2d){a[0] * b[0] - a[1] * b[1], a[0] * b[1] + a[1] * b[0]};
-}
-
-/* Forward pass, flat (no data-dependent branches): X[NA+k] = X[par]·A[a] for every
- * node (BFS order: parents first), then ρ_p += c_{t,p} Re(X[par_t]·A[a_t]) for every
- * term; for the first nterm_r terms A[a_t] is real (m = 0).  Two accumulators per
- * density shorten the add chains.  rho is zeroed by the caller.  Always inlined:
- * literal P values are specialised. */
-#define XAT(base, off) (*(const v2d *)((base) + (off)))
-#define GAT(base, off) (*(v2d *)((base) + (off)))
-
-static inline __attribute__((always_inline)) double term_re(const v2d *X, int par, int a, int real)
-{
-    v2d x = X[par], y = X[a];
-    return real ? x[0] * y[0] : x[0] * y[0] - x[1] * y[1];
-}
-
-static inline __attribute__((always_inline)) void terms_fwd(const ace_prog *pg, const v2d *restrict X, int t0,
-                                                            int t1, int real, double *rho, int P)
-{
-    const int *restrict tm_par = pg->tm_par, *restrict tm_a = pg->tm_a;
-    const double *restrict tc = pg->tm_c;
-    if (P <= 2) {
-        const struct ace_term *restrict tm = pg->tm;
-        const char *xb = (const char *)X;
-        double r0a = 0, r0b = 0, r1a = 0, r1b = 0;
-        int t = t0;
-        for (; t + 1 < t1; t += 2) {
-            v2d x = XAT(xb, tm[t].par), a = XAT(xb, tm[t].a), y = XAT(xb, tm[t + 1].par), b = XAT(xb, tm[t + 1].a);
-            double re = real ? x[0] * a[0] : x[0] * a[0] - x[1] * a[1];
-            double rf = real ? y[0] * b[0] : y[0] * b[0] - y[1] * b[1];
-            r0a += tm[t].c0 * re;
-            r0b += tm[t + 1].c0 * rf;
-            if (P == 2) {
-                r1a += tm[t].c1 * re;
-                r1b += tm[t + 1].c1 * rf;
-            }
-        }
-        for (; t < t1; t++) {
-            v2d x = XAT(xb, tm[t].par), a = XAT(xb, tm[t].a);
-            double re = real ? x[0] * a[0] : x[0] * a[0] - x[1] * a[1];
-            r0a += tm[t].c0 * re;
-            r1a += tm[t].c1 * re;
-        }
-        rho[0] += r0a + r0b;
-        if (P == 2)
-            rho[1] += r1a + r1b;
-    } else {
-        for (int t = t0; t < t1; t++) {
-            double re = term_re(X, tm_par[t], tm_a[t], real);
-            for (int p = 0; p < P; p++)
-                rho[p] += tc[(size_t)t * P + p] * re;
-        }
-    }
-}
-
-static inline __attribute__((always_inline)) void tree_forward(const ace_prog *pg, int NA, v2d *restrict X,
-                                                               v2d *restrict G, double *rho, int P)
-{
-    const struct ace_node *restrict nd = pg->nd;
-    const char *xb = (const char *)X;
-    for (int k = 0; k < pg->nnode; k++) {
-        X[NA + k] = cmul(XAT(xb, nd[k].par), XAT(xb, nd[k].a));
-        G[NA + k] = (v2d){0, 0};
-    }
-    terms_fwd(pg, X, 0, pg->nterm_r, 1, rho, P);
-    terms_fwd(pg, X, pg->nterm_r, pg->nterm, 0, rho, P);
-}
-
-/* Adjoint of terms t0..t1-1: G[par] += θ A[a], G[a] += θ X[par], θ = Σ_p dF_p c_p.
- * For a real A[a] only real parts matter (m = 0 enters Re(W·dA) with dA real). */
-static inline __attribute__((always_inline)) void terms_bwd(const ace_prog *pg, const v2d *restrict X,
-                                                            v2d *restrict G, int t0, int t1, int real,
-                                                            const double *dF, int P)
-{
-    const int *restrict tm_par = pg->tm_par, *restrict tm_a = pg->tm_a;
-    const double *restrict tc = pg->tm_c;
-    double d0 = dF[0], d1 = P > 1 ? dF[1] : 0;
-    if (P <= 2) {
-        const struct ace_term *restrict tm = pg->tm;
-        const char *xb = (const char *)X;
-        char *gb = (char *)G;
-        for (int t = t0; t < t1; t++) {
-            double th = P == 1 ? d0 * tm[t].c0 : d0 * tm[t].c0 + d1 * tm[t].c1;
-            uint32_t par = tm[t].par, ai = tm[t].a;
-            if (real) {
-                GAT(gb, par)[0] += th * XAT(xb, ai)[0];
-                GAT(gb, ai)[0] += th * XAT(xb, par)[0];
-            } else {
-                v2d x = XAT(xb, par), a = XAT(xb, ai);
-                GAT(gb, par) += th * a;
-                GAT(gb, ai) += th * x;
-            }
-        }
-        return;
-    }
-    for (int t = t0; t < t1; t++) {
-        double th;
-        if (P == 1)
-            th = d0 * tc[t];
-        else if (P == 2)
-            th = d0 * tc[2 * t] + d1 * tc[2 * t + 1];
-        else {
-            th = 0;
-            for (int p = 0; p < P; p++)
-                th += dF[p] * tc[(size_t)t * P + p];
-        }
-        int par = tm_par[t], ai = tm_a[t];
-        if (real) {
-            G[par][0] += th * X[ai][0];
-            G[ai][0] += th * X[par][0];
-        } else {
-            v2d x = X[par], a = X[ai];
-            G[par] += th * a;
-            G[ai] += th * x;
-        }
-    }
-}
-
-/* Reverse mode (push form, flat): G[g] = ∂E/∂X[g] (holomorphic) given dF_p = ∂E/∂ρ_p;
- * G[0..NA) is the derivative w.r.t. A and must be zero on entry (node entries are
- * zeroed by the forward pass). */
-static inline __attribute__((always_inline)) void tree_backward(const ace_prog *pg, int NA, const v2d *restrict X,
-                                                                v2d *restrict G, const double *dF, int P)
-{
-    terms_bwd(pg, X, G, 0, pg->nterm_r, 1, dF, P);
-    terms_bwd(pg, X, G, pg->nterm_r, pg->nterm, 0, dF, P);
-    const struct ace_node *restrict nd = pg->nd;
-    const char *xb = (const char *)X;
-    char *gb = (char *)G;
-    for (int k = pg->nnode - 1; k >= 0; k--) {
-        uint32_t par = nd[k].par, ai = nd[k].a;
-        v2d gg = G[NA + k];
-        GAT(gb, par) += cmul(gg, XAT(xb, ai));
-        GAT(gb, ai) += cmul(gg, XAT(xb, par));
-    }
-}
-
 /* ------------------------------------------------------------------ one atom */
 
 /* Energy of atom i and ∂E_i/∂r_j into fij[q] for its pairs; per-atom virial into wv. */
@@ -316,10 +143,10 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
     const ace_basis *b = im->b;
     int nel = b->nelements, K = im->K, L = im->L, N = im->N, nlm = im->nlm, nf = im->nf;
     int mu_i = im->type_map[s->type[i]];
-    const ace_prog *pg = &im->prog[mu_i];
+    ace_kprog pg = ace_prog_view(&im->prog[mu_i]);
     int q0 = nl->start[i], q1 = nl->start[i + 1];
     scratch_grow(im, sc, q1 - q0);
-    double P0 = tnow(), P1, P2, P3, P4;
+    double P0 = tnow(), P1, P2, P3;
     int is_zbl = b->inner_type == ACE_INNER_ZBL;
     double dmin = b->cutoffmax;
     int jmin = -1, nn = 0;
@@ -356,198 +183,51 @@ static int atom_compute(ace_impl *im, ace_scratch *sc, const pcm_system *s, cons
     }
     memset(sc->A, 0, (size_t)im->NA * sizeof *sc->A);
     memset(sc->A1, 0, (size_t)nel * K * sizeof *sc->A1);
+    const ace_ylm_coef *cf = ace_ylm_coefs();
+    ace_c2_t *X = (ace_c2_t *)sc->A, *GX = (ace_c2_t *)sc->GA;
     double rho_core = 0;
     for (int k = 0; k < nn; k++) {
         int mu_j = sc->mu[k];
         double *val = &sc->val[(size_t)k * nf], *dval = &sc->dval[(size_t)k * nf];
-        if (ace_spline_eval(&b->splines[mu_i * nel + mu_j], sc->r[k], val, dval) != 0) {
+        const ace_spline *sp = &b->splines[mu_i * nel + mu_j];
+        if (ace_k_spline_eval(sp->c, sp->nlut, sp->rscale, nf, sc->r[k], val, dval) != 0) {
             sc->err_atom = i;
             sc->err_j = nl->j[sc->q[k]];
             return -1;
         }
-        v2d *y = (v2d *)&sc->y[(size_t)k * nlm];
-        double(*pp)[2] = &sc->pp[(size_t)k * nlm], (*ph)[2] = &sc->ph[(size_t)k * L];
-        double pl[nlm], dpl[nlm];
-        ace_ylm_parts(b->lmax, sc->rh[k], pl, dpl, ph);
-        for (int l = 0, lm = 0; l < L; l++)
-            for (int m = 0; m <= l; m++, lm++) {
-                pp[lm][0] = pl[lm];
-                pp[lm][1] = dpl[lm];
-                y[lm] = pl[lm] * (v2d){ph[m][0], ph[m][1]};
-            }
-        for (int kk = 0; kk < K; kk++)
-            sc->A1[mu_j * K + kk] += val[kk];
-        const double *R = val + K;
-        for (int n = 0; n < N; n++)
-            for (int l = 0; l < L; l++) {
-                double Rnl = R[n * L + l];
-                v2d *A = (v2d *)sc->A[aidx(im, mu_j, n, l, 0)];
-                const v2d *yl = &y[l * (l + 1) / 2];
-                for (int m = 0; m <= l; m++)
-                    A[m] += Rnl * yl[m];
-            }
+        ace_c2_t *y = (ace_c2_t *)&sc->y[(size_t)k * nlm];
+        ace_k_ylm_pair(cf, b->lmax, sc->rh[k], &sc->pp[(size_t)k * nlm], &sc->ph[(size_t)k * L], y);
+        ace_k_accum_A(K, N, L, val, y, &sc->A1[mu_j * K], &X[aidx(im, mu_j, 0, 0, 0)]);
         rho_core += val[K + N * L];
     }
     PROF(0, P0, P1);
-    /* A_l,-m = (-1)^m conj(A_lm) */
-    for (int mu = 0; mu < nel; mu++)
-        for (int n = 0; n < N; n++)
-            for (int l = 1; l < L; l++) {
-                double(*A)[2] = &sc->A[aidx(im, mu, n, l, 0)];
-                for (int m = 1; m <= l; m++) {
-                    double sg = (m & 1) ? -1.0 : 1.0;
-                    A[-m][0] = sg * A[m][0];
-                    A[-m][1] = -sg * A[m][1];
-                }
-            }
-    /* densities */
-    int P = pg->P;
-    double *rho = sc->rho, *dF = sc->dF;
-    for (int p = 0; p < P; p++)
-        rho[p] = 0;
-    for (int f = 0; f < pg->n1; f++)
-        for (int p = 0; p < P; p++)
-            rho[p] += pg->r1_c[f * P + p] * sc->A1[pg->r1_a[f]];
-    v2d *X = (v2d *)sc->A, *GX = (v2d *)sc->GA;
-    int NA = im->NA;
-    if (P == 2)
-        tree_forward(pg, NA, X, GX, rho, 2);
-    else if (P == 1)
-        tree_forward(pg, NA, X, GX, rho, 1);
-    else
-        tree_forward(pg, NA, X, GX, rho, P);
-    PROF(1, P1, P2);
-    /* embedding and core repulsion */
+    ace_k_A_negm(nel, N, L, X);
+    /* densities, embedding, core repulsion, adjoint */
     const ace_embedding *em = &b->emb[mu_i];
-    double F = 0;
-    for (int p = 0; p < P; p++) {
-        double Fp, dFp;
-        embed(em->npoti, rho[p], em->fs[2 * p + 1], &Fp, &dFp);
-        F += Fp * em->fs[2 * p];
-        dF[p] = dFp * em->fs[2 * p];
-    }
-    double fcut, dfcut, E, dE_dcore, dE_dfcut = 0;
-    if (is_zbl) {
-        if (jmin >= 0) {
-            const ace_bond *bd = &b->bonds[mu_i * nel + sc->mu[jmin]];
-            ace_fc_poly(bd->dcut_in - dmin, bd->dcut_in, bd->dcut_in, &fcut, &dfcut);
-            dfcut = -dfcut;
-        } else {
-            fcut = 1;
-            dfcut = 0;
-        }
-        E = F * fcut + rho_core * (1 - fcut);
-        dE_dcore = 1 - fcut;
-        dE_dfcut = (F - rho_core) * dfcut;
-    } else {
-        double rc = em->rho_core_cut, drc = em->drho_core_cut;
-        if (rho_core >= rc) {
-            fcut = 0;
-            dfcut = 0;
-        } else if (rho_core <= rc - drc) {
-            fcut = 1;
-            dfcut = 0;
-        } else
-            ace_fc_poly(rho_core, rc, drc, &fcut, &dfcut);
-        E = F * fcut + rho_core;
-        dE_dcore = F * dfcut + 1;
-    }
-    *Ei = E + b->E0[mu_i];
-    for (int p = 0; p < P; p++)
-        dF[p] *= fcut;
-    /* reverse pass */
-    double(*GA)[2] = sc->GA;
-    memset(GA, 0, (size_t)NA * sizeof *GA); /* node entries are written before they are read */
-    memset(sc->W1, 0, (size_t)nel * K * sizeof *sc->W1);
-    for (int f = 0; f < pg->n1; f++) {
-        double th = 0;
-        for (int p = 0; p < P; p++)
-            th += dF[p] * pg->r1_c[f * P + p];
-        sc->W1[pg->r1_a[f]] += th;
-    }
-    if (P == 2)
-        tree_backward(pg, NA, X, GX, dF, 2);
-    else if (P == 1)
-        tree_backward(pg, NA, X, GX, dF, 1);
-    else
-        tree_backward(pg, NA, X, GX, dF, P);
-    PROF(2, P2, P3);
-    /* fold ±m into W[mu][n][lm] (m >= 0, lm = l(l+1)/2 + m) */
-    v2d *W = (v2d *)sc->W;
-    const v2d *GV = (const v2d *)GA;
-    for (int mu = 0; mu < nel; mu++)
-        for (int n = 0; n < N; n++) {
-            v2d *w = &W[(size_t)(mu * N + n) * nlm];
-            for (int l = 0; l < L; l++) {
-                int a0 = aidx(im, mu, n, l, 0), lm0 = l * (l + 1) / 2;
-                w[lm0] = GV[a0];
-                for (int m = 1; m <= l; m++) {
-                    double sg = (m & 1) ? -1.0 : 1.0;
-                    w[lm0 + m] = GV[a0 + m] + (v2d){sg, -sg} * GV[a0 - m];
-                }
-            }
-        }
-    /* per-neighbour derivatives: T1_lm = Σ_n R'_nl W_nlm, T2_lm = Σ_n R_nl W_nlm,
-     * ∂E/∂r_j = r̂ (Σ_k W1_k g'_k + Σ_lm Re T1 Y) + (1/r) Σ_lm Re T2 ∇Y + core terms */
-    v2d *T1 = (v2d *)sc->T1, *T2 = T1 + nlm;
+    ace_kemb kem = {.npoti = em->npoti, .rho_core_cut = em->rho_core_cut, .drho_core_cut = em->drho_core_cut};
+    assert(pg.P <= 8);
+    for (int p = 0; p < 2 * pg.P; p++)
+        kem.fs[p] = em->fs[p];
+    ace_katom at = {.is_zbl = is_zbl, .has_jmin = jmin >= 0, .dmin = dmin, .rho_core = rho_core};
+    if (is_zbl && jmin >= 0)
+        at.zbl_dcut_in = b->bonds[mu_i * nel + sc->mu[jmin]].dcut_in;
+    ace_k_atom_embed(&pg, &kem, nel, K, N, L, X, GX, sc->A1, sc->W1, (ace_c2_t *)sc->W, sc->rho, sc->dF, &at);
+    *Ei = at.E + b->E0[mu_i];
+    PROF(1, P1, P2);
+    /* per-neighbour derivatives */
     for (int c = 0; c < 6; c++)
         wv[c] = 0;
     for (int k = 0; k < nn; k++) {
         int mu_j = sc->mu[k];
-        const double *val = &sc->val[(size_t)k * nf], *dval = &sc->dval[(size_t)k * nf];
-        const double(*y)[2] = &sc->y[(size_t)k * nlm];
-        const double(*pp)[2] = &sc->pp[(size_t)k * nlm], (*ph)[2] = &sc->ph[(size_t)k * L];
-        double rad = 0, ang[3] = {0, 0, 0}, inv_r = 1.0 / sc->r[k];
-        const double *W1 = &sc->W1[mu_j * K];
-        for (int kk = 0; kk < K; kk++)
-            rad += W1[kk] * dval[kk];
-        const double *R = val + K, *dR = dval + K;
-        const v2d *w = &W[(size_t)mu_j * N * nlm];
-        for (int lm = 0; lm < nlm; lm++)
-            T1[lm] = T2[lm] = (v2d){0, 0};
-        for (int n = 0; n < N; n++, w += nlm)
-            for (int l = 0; l < L; l++) {
-                double dRv = dR[n * L + l], Rv = R[n * L + l];
-                for (int lm = l * (l + 1) / 2, e = lm + l; lm <= e; lm++) {
-                    T1[lm] += dRv * w[lm];
-                    T2[lm] += Rv * w[lm];
-                }
-            }
-        /* Σ Re T2 g with g = (m ph_{m-1} P̄, i m ph_{m-1} P̄, ph_m dP̄), then projected */
-        double gx = 0, gy = 0, gz = 0;
-        for (int l = 0, lm = 0; l < L; l++)
-            for (int m = 0; m <= l; m++, lm++) {
-                rad += T1[lm][0] * y[lm][0] - T1[lm][1] * y[lm][1];
-                double t2r = T2[lm][0], t2i = T2[lm][1];
-                gz += pp[lm][1] * (t2r * ph[m][0] - t2i * ph[m][1]);
-                if (m > 0) {
-                    double pr = m * pp[lm][0] * ph[m - 1][0], pi = m * pp[lm][0] * ph[m - 1][1];
-                    gx += t2r * pr - t2i * pi;
-                    gy -= t2r * pi + t2i * pr;
-                }
-            }
-        const double *rh = sc->rh[k];
-        double rg = rh[0] * gx + rh[1] * gy + rh[2] * gz;
-        ang[0] = gx - rg * rh[0];
-        ang[1] = gy - rg * rh[1];
-        ang[2] = gz - rg * rh[2];
-        for (int c = 0; c < 3; c++)
-            ang[c] *= inv_r;
-        rad += dE_dcore * dval[K + N * L];
-        if (k == jmin)
-            rad += dE_dfcut;
         double *f = im->fij[sc->q[k]];
-        for (int c = 0; c < 3; c++)
-            f[c] = rad * sc->rh[k][c] + ang[c];
-        const double *d = nl->d[sc->q[k]];
-        wv[0] -= d[0] * f[0];
-        wv[1] -= d[1] * f[1];
-        wv[2] -= d[2] * f[2];
-        wv[3] -= 0.5 * (d[1] * f[2] + d[2] * f[1]);
-        wv[4] -= 0.5 * (d[0] * f[2] + d[2] * f[0]);
-        wv[5] -= 0.5 * (d[0] * f[1] + d[1] * f[0]);
+        ace_k_pair_force(K, N, L, &sc->val[(size_t)k * nf], &sc->dval[(size_t)k * nf],
+                         (const ace_c2_t *)&sc->y[(size_t)k * nlm], (const double(*)[2]) & sc->pp[(size_t)k * nlm],
+                         (const double(*)[2]) & sc->ph[(size_t)k * L], sc->rh[k], sc->r[k], &sc->W1[mu_j * K],
+                         (const ace_c2_t *)&sc->W[(size_t)mu_j * N * nlm], at.dE_dcore, k == jmin, at.dE_dfcut,
+                         (ace_c2_t *)sc->T1, f);
+        ace_k_pair_virial(nl->d[sc->q[k]], f, wv);
     }
-    PROF(3, P3, P4);
+    PROF(3, P2, P3);
     return 0;
 }
 
@@ -609,6 +289,12 @@ static int ace_compute(pcm_potential *p, pcm_system *s, const pcm_nlist *nl, pcm
         free(im->wv);
         im->wv = pcm_malloc((size_t)im->wv_cap * sizeof *im->wv);
     }
+    if (im->gpu) {
+        char msg[512];
+        if (ace_gpu_compute(im->gpu, im->type_map, s, nl, msg, sizeof msg) != 0)
+            return pcm_errf(e, p->path, 0, "GPU: %s", msg);
+        return 0;
+    }
     int nth = p->nthreads > 0 ? p->nthreads : omp_get_max_threads();
     if (s->n < 32) /* tiny systems: waking threads costs more than the work (results are identical) */
         nth = 1;
@@ -661,12 +347,13 @@ static int ace_compute(pcm_potential *p, pcm_system *s, const pcm_nlist *nl, pcm
 static void ace_destroy(pcm_potential *p)
 {
 #ifdef ACE_PROFILE
-    fprintf(stderr, "ace phases (µs/atom): A %.2f forward %.2f backward %.2f forces %.2f\n", 1e6 * tph[0] / tph_n,
-            1e6 * tph[1] / tph_n, 1e6 * tph[2] / tph_n, 1e6 * tph[3] / tph_n);
+    fprintf(stderr, "ace phases (µs/atom): A %.2f products+adjoint %.2f forces %.2f\n", 1e6 * tph[0] / tph_n,
+            1e6 * tph[1] / tph_n, 1e6 * tph[3] / tph_n);
 #endif
     ace_impl *im = p->impl;
     if (!im)
         return;
+    ace_gpu_free(im->gpu);
     for (int t = 0; t < im->nth; t++)
         scratch_free(&im->scr[t]);
     free(im->scr);
@@ -708,6 +395,33 @@ pcm_potential *ace_potential_load(const char *path, pcm_err *e)
     p->nelements = b->nelements;
     for (int mu = 0; mu < b->nelements; mu++)
         snprintf(p->elements[mu], sizeof p->elements[mu], "%s", b->elements[mu]);
+    if (gpu_requested()) {
+        char why[256];
+        ace_potential_set_gpu(p, 1, why, sizeof why); /* else the CPU; the CLI prints the notice */
+    }
     return p;
+}
+
+int ace_potential_set_gpu(pcm_potential *p, int on, char *why, size_t n)
+{
+    assert(p->ops == &ace_ops);
+    ace_impl *im = p->impl;
+    if (!on) {
+        ace_gpu_free(im->gpu);
+        im->gpu = NULL;
+        snprintf(why, n, "CPU selected");
+        return 0;
+    }
+    if (im->gpu)
+        return 1;
+    if (!gpu_available(why, n))
+        return 0;
+    im->gpu = ace_gpu_new(im->b, im->prog, why, n);
+    return im->gpu != NULL;
+}
+
+int ace_potential_on_gpu(const pcm_potential *p)
+{
+    return p->ops == &ace_ops && ((const ace_impl *)p->impl)->gpu != NULL;
 }
 

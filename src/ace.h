@@ -9,9 +9,18 @@
 #ifndef PCM_ACE_H
 #define PCM_ACE_H
 
+#include <stddef.h>
+
 #include "potential.h"
 
 /* Load a .yace (C-tilde basis) file; NULL + "file:line: message" on bad input. */
 pcm_potential *ace_potential_load(const char *path, pcm_err *e);
+
+/* Backend.  ace_potential_load uses the GPU (ace_cuda.cu) when the environment has
+ * PCM_GPU=1 and a GPU works, else the CPU.  set_gpu switches p (from ace_potential_load)
+ * to the GPU (on = 1; returns 1, or 0 with a one-line reason in why[n] and p stays on
+ * the CPU) or back to the CPU (on = 0; returns 0).  on_gpu: 1 when p computes on the GPU. */
+int ace_potential_set_gpu(pcm_potential *p, int on, char *why, size_t n);
+int ace_potential_on_gpu(const pcm_potential *p);
 
 #endif

@@ -104,6 +104,9 @@ void ace_ylm(int lmax, const double rhat[3], double (*y)[2], double (*dy)[3][2])
 /* The factors of Y_lm = (x+iy)^m P̄(l,m)(z): p[lm] = P̄, dp[lm] = dP̄/dz, ph[m] = (x+iy)^m
  * (m = 0..lmax).  Gradient of the polynomial: (m ph[m-1] P̄, i m ph[m-1] P̄, ph[m] dP̄). */
 void ace_ylm_parts(int lmax, const double rhat[3], double *p, double *dp, double (*ph)[2]);
+/* The recursion coefficients behind them (ace_kernels.h; for ace_k_ylm_parts and the GPU). */
+struct ace_ylm_coef;
+const struct ace_ylm_coef *ace_ylm_coefs(void);
 
 /* ------------------------------------------------------------------ descriptors (ace.c)
  * For a potential used with a LINEAR embedding (the fitter's design matrix):

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "ace_basis.h"
+#include "ace_kernels.h"
 
 /* All rank > 1 products of one centre species as a DAG of complex partial products.
  * A index of (mu, n, l, m), m = -l..l: ((mu*N + n)*L*L + l*l + l + m), N = max(nradmax, 1),
@@ -25,8 +26,8 @@ typedef struct ace_prog {
     int *tm_par, *tm_a;
     double *tm_c;   /* [nterm][P] */
     /* the same, packed for the hot loops: byte offsets into X/G (P <= 2) */
-    struct ace_term { uint32_t par, a; double c0, c1; } *tm;
-    struct ace_node { uint32_t par, a; } *nd;
+    struct ace_term *tm; /* ace_kernels.h */
+    struct ace_node *nd;
 } ace_prog;
 
 /* Number of A entries (complex) and the index of (mu, n, l, m). */
@@ -39,6 +40,14 @@ static inline int ace_aidx(const ace_basis *b, int mu, int n, int l, int m)
 {
     int N = b->nradmax > 0 ? b->nradmax : 1, L = b->lmax + 1;
     return (mu * N + n) * L * L + l * l + l + m;
+}
+
+/* The device-independent view of pg (ace_kernels.h), host pointers. */
+static inline ace_kprog ace_prog_view(const ace_prog *pg)
+{
+    ace_kprog v = {pg->P, pg->n1, pg->nnode, pg->nterm, pg->nterm_r, pg->r1_a, pg->r1_c, pg->nd, pg->tm,
+                   pg->tm_par, pg->tm_a, pg->tm_c};
+    return v;
 }
 
 /* Build the program of centre species mu from b's functions; free it. */

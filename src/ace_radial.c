@@ -15,23 +15,13 @@
 #include <string.h>
 
 #include "ace_basis.h"
+#include "ace_kernels.h"
 
 #define ACE_PI 3.14159265358979323846264338327950288419
 
 void ace_fc_poly(double r, double r_in, double delta, double *fc, double *dfc)
 {
-    if (r <= r_in - delta) {
-        *fc = 1;
-        *dfc = 0;
-    } else if (r >= r_in) {
-        *fc = 0;
-        *dfc = 0;
-    } else {
-        double x = 1 - 2 * (1 + (r - r_in) / delta);
-        double x2 = x * x;
-        *fc = 0.5 + 7.5 / 2. * (x / 4. - x2 * x / 6. + x2 * x2 * x / 20.);
-        *dfc = -7.5 / delta * (0.25 - x2 / 2.0 + x2 * x2 / 4.);
-    }
+    ace_k_fc_poly(r, r_in, delta, fc, dfc);
 }
 
 /* Chebyshev T_0..T_n (t) and dT/dx (dt) at x. */
@@ -290,22 +280,5 @@ void ace_radial_setup(ace_basis *b)
 
 int ace_spline_eval(const ace_spline *sp, double r, double *val, double *dval)
 {
-    double x = r * sp->rscale;
-    int nl = (int)floor(x);
-    int nf = sp->nf;
-    if (nl <= 0)
-        return -1;
-    if (nl >= sp->nlut) {
-        memset(val, 0, (size_t)nf * sizeof *val);
-        memset(dval, 0, (size_t)nf * sizeof *dval);
-        return 0;
-    }
-    double w = x - (double)nl, w2 = w * w, w3 = w2 * w, s = sp->rscale;
-    const double *restrict c0 = &sp->c[(size_t)nl * nf * 4], *restrict c1 = c0 + nf, *restrict c2 = c1 + nf,
-                           *restrict c3 = c2 + nf;
-    for (int f = 0; f < nf; f++) { /* coefficient-major bins: vectorises across functions */
-        val[f] = c0[f] + c1[f] * w + c2[f] * w2 + c3[f] * w3;
-        dval[f] = (c1[f] + 2.0 * c2[f] * w + 3.0 * c3[f] * w2) * s;
-    }
-    return 0;
+    return ace_k_spline_eval(sp->c, sp->nlut, sp->rscale, sp->nf, r, val, dval);
 }

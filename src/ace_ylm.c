@@ -13,11 +13,11 @@
 #include <pthread.h>
 
 #include "ace_basis.h"
+#include "ace_kernels.h"
 
-#define YLM_LMAX 20
+#define YLM_LMAX ACE_K_LMAX
 
-static double alm[YLM_LMAX + 1][YLM_LMAX + 1], blm[YLM_LMAX + 1][YLM_LMAX + 1];
-static double cl[YLM_LMAX + 1], dl[YLM_LMAX + 1];
+static ace_ylm_coef coef;
 static pthread_once_t ylm_once = PTHREAD_ONCE_INIT;
 
 static void ylm_init(void)
@@ -26,44 +26,29 @@ static void ylm_init(void)
         double lsq = (double)l * l, l2 = (double)(l - 1) * (l - 1);
         for (int m = 0; m < l - 1; m++) {
             double msq = (double)m * m;
-            alm[l][m] = sqrt((4 * lsq - 1) / (lsq - msq));
-            blm[l][m] = -sqrt((l2 - msq) / (4 * l2 - 1));
+            coef.alm[l][m] = sqrt((4 * lsq - 1) / (lsq - msq));
+            coef.blm[l][m] = -sqrt((l2 - msq) / (4 * l2 - 1));
         }
-        cl[l] = -sqrt(1.0 + 0.5 / (double)l);
-        dl[l] = sqrt((double)(2 * (l - 1) + 3));
+        coef.cl[l] = -sqrt(1.0 + 0.5 / (double)l);
+        coef.dl[l] = sqrt((double)(2 * (l - 1) + 3));
     }
 }
 
 #define LM(l, m) ((l) * ((l) + 1) / 2 + (m))
 
-void ace_ylm_parts(int lmax, const double rhat[3], double *p, double *dp, double (*ph)[2])
+const ace_ylm_coef *ace_ylm_coefs(void)
 {
     pthread_once(&ylm_once, ylm_init);
-    double x = rhat[0], yy = rhat[1], z = rhat[2];
-    p[0] = 1;
-    dp[0] = 0;
-    if (lmax > 0) {
-        p[LM(1, 0)] = sqrt(3.0) * z;
-        dp[LM(1, 0)] = sqrt(3.0);
-        p[LM(1, 1)] = -sqrt(1.5);
-        dp[LM(1, 1)] = 0;
-        for (int l = 2; l <= lmax; l++) {
-            for (int m = 0; m < l - 1; m++) {
-                p[LM(l, m)] = alm[l][m] * (z * p[LM(l - 1, m)] + blm[l][m] * p[LM(l - 2, m)]);
-                dp[LM(l, m)] = alm[l][m] * (p[LM(l - 1, m)] + z * dp[LM(l - 1, m)] + blm[l][m] * dp[LM(l - 2, m)]);
-            }
-            double t = dl[l] * p[LM(l - 1, l - 1)];
-            p[LM(l, l - 1)] = t * z;
-            dp[LM(l, l - 1)] = t;
-            p[LM(l, l)] = cl[l] * p[LM(l - 1, l - 1)];
-            dp[LM(l, l)] = 0;
-        }
-    }
-    ph[0][0] = 1;
-    ph[0][1] = 0;
-    for (int m = 1; m <= lmax; m++) {
-        ph[m][0] = ph[m - 1][0] * x - ph[m - 1][1] * yy;
-        ph[m][1] = ph[m - 1][0] * yy + ph[m - 1][1] * x;
+    return &coef;
+}
+
+void ace_ylm_parts(int lmax, const double rhat[3], double *p, double *dp, double (*ph)[2])
+{
+    double pp[(YLM_LMAX + 1) * (YLM_LMAX + 2) / 2][2];
+    ace_k_ylm_parts(ace_ylm_coefs(), lmax, rhat, pp, ph);
+    for (int lm = 0; lm < (lmax + 1) * (lmax + 2) / 2; lm++) {
+        p[lm] = pp[lm][0];
+        dp[lm] = pp[lm][1];
     }
 }
 

@@ -24,6 +24,7 @@ int cmd_fit(int argc, char **argv);
 /* Defined in ui/workbench.c and render/cli_render.c (they need curses/GL, so not in src/). */
 int cmd_workbench(int argc, char **argv);
 int cmd_render(int argc, char **argv);
+int cmd_gpu(int argc, char **argv);
 
 /* Parse a whole string as a number; -1 + message naming the option otherwise. */
 int cli_double(const char *opt, const char *s, double *out, pcm_err *e);

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "extxyz.h"
 #include "fileio.h"
+#include "gpu.h"
 #include "potential.h"
 
 int cmd_eval(int argc, char **argv)
@@ -35,6 +36,11 @@ int cmd_eval(int argc, char **argv)
     pcm_potential *pot = potential_load(pot_path, &e);
     if (!pot)
         return cli_fail(&e);
+    if (gpu_requested()) { /* PCM_GPU=1: say which backend runs */
+        char note[320];
+        gpu_notice(note, sizeof note);
+        fprintf(stderr, "pcmlab: %s\n", note);
+    }
     pcm_xyz_reader *r = xyz_open(cfg, &e);
     if (!r) {
         potential_free(pot);

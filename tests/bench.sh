@@ -42,3 +42,11 @@ for spec in "GeSbTe_synth_zbl_1200 gst_rocksalt_194 gst_rocksalt_970 gst_rocksal
   done
 done
 echo "speed = ML-PACE recursive CPU µs / pcmlab CPU µs, one thread (ML-PACE figures: TIMINGS.md, partly loaded machine)"
+
+# GPU (CUDA backend): µs/atom-step at about 10³..10⁶ atoms of rocksalt GST, or the reason
+# there is none.  Target on an H100: <= 0.3 µs/atom-step at 10⁵ atoms.
+if [ -x "$build/bench_gpu" ]; then
+  "$build/bench_gpu" "$ref/potentials/GeSbTe_synth_zbl_1200.yace" --min-time "$mint" || echo "bench: GPU benchmark failed"
+else
+  echo "GPU: none (bench_gpu not built)"
+fi

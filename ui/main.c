@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../src/cli.h"
+#include "../src/gpu.h"
 #include "../src/version.h"
 
 typedef struct {
@@ -21,6 +22,7 @@ static const command commands[] = {
     {"fit", cmd_fit, "fit a linear ACE potential (.yace) to extxyz data; convert B-basis YAML"},
     {"workbench", cmd_workbench, "the live workbench (default): terminal UI + 3D view"},
     {"render", cmd_render, "render an extxyz frame to PNG (offscreen works without a display)"},
+    {"gpu", cmd_gpu, "is a CUDA GPU usable? (PCM_GPU=1 selects the GPU ACE backend)"},
 };
 
 static void usage(FILE *fp)
@@ -48,7 +50,9 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(argv[1], "--version")) {
-        printf("pcmlab %s (%s)\n", PCM_VERSION, PCM_BUILD_STAMP);
+        char gpu[320];
+        gpu_notice(gpu, sizeof gpu);
+        printf("pcmlab %s (%s)\n%s\n", PCM_VERSION, PCM_BUILD_STAMP, gpu);
         return 0;
     }
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
