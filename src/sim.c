@@ -359,22 +359,7 @@ static void set_msg(sim *s, const char *fmt, ...)
 static sim_snapshot *snap_build(sim *s)
 {
     const pcm_system *y = s->sys;
-    sim_snapshot *snap = pcm_calloc(1, sizeof *snap);
-    snap->n = y->n;
-    snap->nspecies = y->nspecies;
-    memcpy(snap->species, y->species, sizeof snap->species);
-    snap->type = pcm_malloc(sizeof *snap->type * (y->n + 1));
-    snap->x = pcm_malloc(sizeof *snap->x * (y->n + 1));
-    snap->pe = pcm_malloc(sizeof *snap->pe * (y->n + 1));
-    snap->xtal = pcm_malloc(y->n + 1);
-    memcpy(snap->type, y->type, sizeof *snap->type * y->n);
-    memcpy(snap->x, y->x, sizeof *snap->x * y->n);
-    memcpy(snap->pe, y->pe, sizeof *snap->pe * y->n);
-    if (s->have_xtal)
-        memcpy(snap->xtal, s->xflags, y->n);
-    else
-        memset(snap->xtal, SIM_XTAL_UNKNOWN, y->n);
-    snap->cell = y->cell;
+    sim_snapshot *snap = sim_snapshot_from_system(y, s->have_xtal ? s->xflags : NULL);
     md_thermo(s->md, &snap->th);
     snap->ensemble = s->ens;
     snap->paused = s->paused;

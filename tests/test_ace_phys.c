@@ -25,20 +25,6 @@ static pcm_potential *load_pot(const char *name)
     return p;
 }
 
-static pcm_system *load_cfg(const char *name)
-{
-    char path[8192], rel[256];
-    snprintf(rel, sizeof rel, "configs/%s.xyz", name);
-    ACE_REF_PATH(path, rel);
-    pcm_err e = {{0}};
-    pcm_frame *fr = xyz_read_first(path, &e);
-    if (!fr)
-        fail_msg("%s", e.msg);
-    pcm_system *s = system_copy(fr->sys);
-    frame_free(fr);
-    return s;
-}
-
 static double energy(pcm_potential *p, pcm_system *s)
 {
     pcm_err e = {{0}};
@@ -53,7 +39,7 @@ static double energy(pcm_potential *p, pcm_system *s)
 static void check_fd_forces(const char *pot, const char *cfg, double h, double rtol, int nmax)
 {
     pcm_potential *p = load_pot(pot);
-    pcm_system *s = load_cfg(cfg);
+    pcm_system *s = test_load_ref_config(cfg);
     energy(p, s);
     pcm_system *t = system_copy(s);
     double fmaxabs = 0, err = 0;
@@ -87,7 +73,7 @@ static void check_fd_forces(const char *pot, const char *cfg, double h, double r
 static void check_fd_virial(const char *pot, const char *cfg, double h, double rtol)
 {
     pcm_potential *p = load_pot(pot);
-    pcm_system *s = load_cfg(cfg);
+    pcm_system *s = test_load_ref_config(cfg);
     energy(p, s);
     double wmax = 0, err = 0;
     for (int c = 0; c < 6; c++)
@@ -171,7 +157,7 @@ static void test_invariance(void **st)
 {
     (void)st;
     pcm_potential *p = load_pot("GeSbTe_synth_zbl");
-    pcm_system *s = load_cfg("gst_liquid_96_triclinic");
+    pcm_system *s = test_load_ref_config("gst_liquid_96_triclinic");
     energy(p, s);
     /* translation */
     pcm_system *t = system_copy(s);
@@ -232,7 +218,7 @@ static void test_threads_bitwise(void **st)
 {
     (void)st;
     pcm_potential *p = load_pot("GeSbTe_synth_diffndens_zbl");
-    pcm_system *s = load_cfg("gst_liquid_100");
+    pcm_system *s = test_load_ref_config("gst_liquid_100");
     pcm_system *t = system_copy(s);
     omp_set_num_threads(1);
     p->nthreads = 1;
@@ -263,7 +249,7 @@ static void check_descriptors(const char *cfg)
     ace_basis *b = ace_basis_load(path, &e);
     assert_non_null(b);
     pcm_potential *p = load_pot("GeSbTe_synth_linear_zbl");
-    pcm_system *s = load_cfg(cfg);
+    pcm_system *s = test_load_ref_config(cfg);
     energy(p, s);
     int map[PCM_MAX_SPECIES];
     assert_int_equal(ace_type_map(b, s, map, &e), 0);

@@ -29,20 +29,6 @@
 #include "potential.h"
 #include "rng.h"
 
-static pcm_system *load_cfg(const char *name)
-{
-    char path[8192], rel[256];
-    snprintf(rel, sizeof rel, "configs/%s.xyz", name);
-    ACE_REF_PATH(path, rel);
-    pcm_err e = {{0}};
-    pcm_frame *fr = xyz_read_first(path, &e);
-    if (!fr)
-        fail_msg("%s", e.msg);
-    pcm_system *s = system_copy(fr->sys);
-    frame_free(fr);
-    return s;
-}
-
 static double urand(pcm_rng *r) { return rng_uniform(r); }
 
 static void random_unit(pcm_rng *r, double u[3])
@@ -83,7 +69,7 @@ static void gpu_vs_cpu(void **state)
         ace_potential_set_gpu(cpu, 0, why, sizeof why);
         if (!ace_potential_set_gpu(gpu, 1, why, sizeof why))
             fail_msg("GPU present but the backend failed: %s", why);
-        pcm_system *a = load_cfg(cases[k][1]), *b = system_copy(a);
+        pcm_system *a = test_load_ref_config(cases[k][1]), *b = system_copy(a);
         assert_int_equal(potential_eval_once(cpu, a, &e), 0);
         if (potential_eval_once(gpu, b, &e) != 0)
             fail_msg("%s", e.msg);
@@ -314,7 +300,7 @@ static void atom_shared(void **state)
     ace_basis *b = load_basis("GeSbTe_synth_zbl_1200");
     pcm_potential *p = ace_potential_load(path, &e);
     assert_non_null(p);
-    pcm_system *s = load_cfg("gst_liquid_100");
+    pcm_system *s = test_load_ref_config("gst_liquid_100");
     assert_int_equal(potential_eval_once(p, s, &e), 0);
     int tmap[PCM_MAX_SPECIES];
     assert_int_equal(ace_type_map(b, s, tmap, &e), 0);
@@ -415,7 +401,7 @@ static void pipeline_case(const char *pot, const char *cfg, int chunk)
     ace_basis *b = load_basis(pot);
     pcm_potential *p = ace_potential_load(path, &e);
     assert_non_null(p);
-    pcm_system *s = load_cfg(cfg);
+    pcm_system *s = test_load_ref_config(cfg);
     assert_int_equal(potential_eval_once(p, s, &e), 0);
     int tmap[PCM_MAX_SPECIES];
     assert_int_equal(ace_type_map(b, s, tmap, &e), 0);

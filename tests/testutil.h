@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "extxyz.h"
+
 /* The read-only conformance data beside the checkout (../shared), or NULL.
  * PCM_SHARED overrides the location. */
 static inline const char *test_shared_dir(void)
@@ -42,5 +44,21 @@ static inline const char *test_shared_dir(void)
         }                                                                                          \
         snprintf((buf), sizeof(buf), "%s/ace-reference/%s", sd_, (rel));                           \
     } while (0)
+
+/* A configuration of ../shared/ace-reference/configs by name ("gst_liquid_100");
+ * skips the test when ../shared is absent, fails it when the file is unreadable. */
+static inline pcm_system *test_load_ref_config(const char *name)
+{
+    char path[8192], rel[256];
+    snprintf(rel, sizeof rel, "configs/%s.xyz", name);
+    ACE_REF_PATH(path, rel);
+    pcm_err e = {{0}};
+    pcm_frame *fr = xyz_read_first(path, &e);
+    if (!fr)
+        fail_msg("%s", e.msg);
+    pcm_system *s = system_copy(fr->sys);
+    frame_free(fr);
+    return s;
+}
 
 #endif
