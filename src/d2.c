@@ -128,14 +128,7 @@ static int d2_compute(pcm_potential *p, pcm_system *s, const pcm_nlist *nl, pcm_
             d2_switch(d, r, &S, &dS);
             ei += 0.5 * u * S;
             double fpair = -(du * S + u * dS) / r; /* -dU/dr / r */
-            for (int k = 0; k < 3; k++)
-                fi[k] -= fpair * dv[k];
-            wi[0] += 0.5 * fpair * dv[0] * dv[0];
-            wi[1] += 0.5 * fpair * dv[1] * dv[1];
-            wi[2] += 0.5 * fpair * dv[2] * dv[2];
-            wi[3] += 0.5 * fpair * dv[1] * dv[2];
-            wi[4] += 0.5 * fpair * dv[0] * dv[2];
-            wi[5] += 0.5 * fpair * dv[0] * dv[1];
+            pair_tally(fpair, dv, fi, wi);
         }
         s->pe[i] = ei;
         memcpy(s->f[i], fi, sizeof fi);

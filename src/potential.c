@@ -90,14 +90,7 @@ static int lj_compute(pcm_potential *p, pcm_system *s, const pcm_nlist *nl, pcm_
             ei += 0.5 * (4.0 * lj->eps * (sr6 * sr6 - sr6) - lj->shift);
             /* force on i from j: -dU/dr * (r_i - r_j)/r = fpair * (-d) */
             double fpair = 24.0 * lj->eps * (2.0 * sr6 * sr6 - sr6) / r2;
-            for (int k = 0; k < 3; k++)
-                fi[k] -= fpair * d[k];
-            wi[0] += 0.5 * fpair * d[0] * d[0];
-            wi[1] += 0.5 * fpair * d[1] * d[1];
-            wi[2] += 0.5 * fpair * d[2] * d[2];
-            wi[3] += 0.5 * fpair * d[1] * d[2];
-            wi[4] += 0.5 * fpair * d[0] * d[2];
-            wi[5] += 0.5 * fpair * d[0] * d[1];
+            pair_tally(fpair, d, fi, wi);
         }
         s->pe[i] = ei;
         memcpy(s->f[i], fi, sizeof fi);

@@ -48,6 +48,20 @@ int potential_eval_once(pcm_potential *p, pcm_system *s, pcm_err *e);
 pcm_potential *potential_sum_new(pcm_potential *a, pcm_potential *b);
 pcm_potential *potential_sum_load(const char *spec, pcm_err *e);
 
+/* Central pair term seen from atom i: d = r_j - r_i, fpair = -(dU/dr)/r.  Adds the
+ * force on i and half the pair's virial (the other half comes from j's list). */
+static inline void pair_tally(double fpair, const double d[3], double fi[3], double wi[6])
+{
+    for (int k = 0; k < 3; k++)
+        fi[k] -= fpair * d[k];
+    wi[0] += 0.5 * fpair * d[0] * d[0];
+    wi[1] += 0.5 * fpair * d[1] * d[1];
+    wi[2] += 0.5 * fpair * d[2] * d[2];
+    wi[3] += 0.5 * fpair * d[1] * d[2];
+    wi[4] += 0.5 * fpair * d[0] * d[2];
+    wi[5] += 0.5 * fpair * d[0] * d[1];
+}
+
 /* Lennard-Jones test potential (all species alike), shifted to zero at rc. */
 pcm_potential *lj_potential_new(double eps, double sigma, double rc);
 
