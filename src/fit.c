@@ -478,7 +478,11 @@ int fit_run_specs(ace_cbasis *tmpl, ace_bspec **specs, const int *nspec, fit_dat
     }
     m->coef = pcm_calloc((size_t)m->ncol, sizeof(double));
     m->nrows = q->nrows;
-    m->rank = fit_lsq_solve(q, o->ridge, 0.0, m->coef);
+    char *noreg = pcm_calloc((size_t)m->ncol, 1);
+    for (int mu = 0; mu < m->nel; mu++)
+        noreg[m->off[mu]] = 1;   /* E0 */
+    m->rank = fit_lsq_solve(q, o->ridge, 0.0, noreg, m->coef);
+    free(noreg);
     if (m->rank < 0) {
         pcm_errf(e, NULL, 0, "LAPACK least-squares solve failed");
         goto out;
