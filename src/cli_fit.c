@@ -13,7 +13,8 @@
 
 static const char usage[] =
     "usage: pcmlab fit DATA.extxyz... --basis BASIS.cfg -o POT.yace [--test-fraction F] [--kappa K]\n"
-    "                  [--stress-weight W] [--ridge L] [--seed S] [--report DIR] [--committee K]\n"
+    "                  [--stress-weight W] [--ridge L] [--force-scale F0] [--seed S]\n"
+    "                  [--report DIR] [--committee K]\n"
     "       pcmlab fit --bbasis PACEMAKER.yaml -o POT.yace      (B-basis -> C-tilde conversion)\n";
 
 typedef struct fit_cli {
@@ -61,6 +62,10 @@ static int parse(int argc, char **argv, fit_cli *a, pcm_err *e)
             if (cli_double(o, v, &x, e) < 0) return -1;
             if (x < 0) return pcm_errf(e, NULL, 0, "--ridge must be >= 0");
             a->o.ridge = x;
+        } else if (!strcmp(o, "--force-scale")) {
+            if (cli_double(o, v, &x, e) < 0) return -1;
+            if (x < 0) return pcm_errf(e, NULL, 0, "--force-scale must be >= 0 (eV/A; 0 = off)");
+            a->o.force_scale = x;
         } else if (!strcmp(o, "--seed")) {
             if (cli_int(o, v, &n, e) < 0) return -1;
             a->o.seed = (uint64_t)n;
@@ -153,8 +158,8 @@ static int write_report(const fit_cli *a, const fit_dataset *d, const fit_model 
         fprintf(o, "  basis: %d functions + %d E0 (", m->ncol - m->nel, m->nel);
         for (int mu = 0; mu < m->nel; mu++)
             fprintf(o, "%s%s %d", mu ? ", " : "", m->tmpl->elements[mu], m->nspec[mu]);
-        fprintf(o, "), rank %d, %ld rows; kappa %.3g, ridge %.3g, stress weight %.3g\n", m->rank, m->nrows,
-                a->o.kappa, a->o.ridge, a->o.stress_weight);
+        fprintf(o, "), rank %d, %ld rows; kappa %.3g, ridge %.3g, stress weight %.3g, force scale %.3g\n", m->rank,
+                m->nrows, a->o.kappa, a->o.ridge, a->o.stress_weight, a->o.force_scale);
         fprintf(o, "  fit time %.2f s; evaluation %.3f us/atom-step (energy + forces, 1 thread)\n", m->seconds,
                 1e6 * spa);
         fprintf(o, "  RMSE:\n");
