@@ -449,14 +449,14 @@ long md_nl_builds(const pcm_md *md) { return md->nl->nbuilds + (md->dev ? mdd_nb
  * The same step order as md_step, with the state in the device backend; the host gets
  * two doubles a step (largest move, largest displacement since the list build), one more
  * for Bussi (Σ m v², α goes back as a kernel argument), and the whole state once per
- * md_step call.  NVE and Bussi only: Langevin needs per-atom random numbers in a
- * counter-based stream (not written yet), the barostat rescales the cell, observer hooks
- * need the host state every step; those run the host loop (with the same state).
+ * md_step call (two or three more for Langevin).  NVE, Bussi and Langevin (with
+ * counter-based noise, md_kernels.h); the barostat rescales the cell and observer hooks
+ * need the host state every step: those run the host loop (with the same state).
  */
 
 static int md_device_usable(const pcm_md *md)
 {
-    if (md->p.ensemble != PCM_NVE && md->p.ensemble != PCM_NVT_BUSSI)
+    if (md->p.ensemble != PCM_NVE && md->p.ensemble != PCM_NVT_BUSSI && md->p.ensemble != PCM_NVT_LANGEVIN)
         return 0;
     for (int st = 0; st < 2; st++)
         for (int k = 0; k < md->nhooks[st]; k++)
@@ -545,6 +545,12 @@ static int md_step_device(pcm_md *md, int nsteps, pcm_err *e)
                 mdd_scale(d, sqrt(a2));
                 md->e_bath -= (a2 - 1.0) * K;
             }
+        } else if (md->p.ensemble == PCM_NVT_LANGEVIN) {
+            /* hook_langevin's O step; the noise is counter-based (seed, step, atom), not
+             * md->rng's stream: statistically the same thermostat, not the same numbers */
+            double K0 = mdd_kinetic(d);
+            mdd_langevin(d, exp(-dt / md->p.tau_T), PCM_KB * md->p.T / PCM_MVV2E, md->p.seed, s->step);
+            md->e_bath -= mdd_kinetic(d) - K0;
         }
     }
     if (mdd_download(d, s, msg, sizeof msg) != 0)

@@ -71,7 +71,9 @@ long md_nl_builds(const pcm_md *md);
  * per md_step call.  md_new turns it on by itself when the potential computes on the
  * GPU (ace.h).  Modes: OFF (host loop), GPU, HOST (the device data flow run on the CPU,
  * ACE device kernels), HOST_POTENTIAL (the same with the potential's own CPU forces).
- * NVE and Bussi only; other ensembles and observer hooks use the host loop.
+ * NVE, Bussi (bit-identical to the host loop with the same forces) and Langevin (noise
+ * from a counter-based generator, so a different but equivalent random stream); NPT and
+ * observer hooks use the host loop.
  * md_use_device: 0, or -1 + message (the host loop stays). */
 enum { MD_DEVICE_OFF = 0, MD_DEVICE_GPU = 1, MD_DEVICE_HOST = 2, MD_DEVICE_HOST_POTENTIAL = 3 };
 int md_use_device(pcm_md *md, int mode, pcm_err *e);

@@ -8,7 +8,8 @@
  * pair -> centre, reverse index) and its bins.  Crossing the bus per step: 2 doubles
  * (largest move, largest displacement since the build: lost atoms and the skin test),
  * 4 bytes (ACE close-pair flag), for Bussi 1 double (Σ m v²) up and 1 double (α) down as
- * a kernel argument; per rebuild one int (pair count); per chunk the snapshot
+ * a kernel argument, for Langevin 2 + 4 doubles (kinetic energy before and after, the
+ * momentum); per rebuild one int (pair count); per chunk the snapshot
  * (x, v, f, pe: 10 doubles per atom) and 6 doubles of virial.
  * Deterministic: integer atomics only (bin/reverse counts and fills), every filled range
  * is sorted afterwards; floating-point sums are fixed-shape (md_kernels.h).
@@ -116,6 +117,33 @@ __global__ void k_scale(int n, double a, double *v)
     int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < n)
         mdk_scale(i, a, v);
+}
+
+__global__ void k_langevin(int n, double c, double sc, double kT, const double *mass, const int *type,
+                           unsigned long long seed, long step, double *v)
+{
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n)
+        mdk_langevin(i, c, sc, kT, mass, type, seed, step, v);
+}
+
+__global__ void k_momentum_chunk(int n, const double *mass, const int *type, const double *v, double *part)
+{
+    int c = blockIdx.x * blockDim.x + threadIdx.x, nc = mdk_nchunks(n, MDK_CHUNK);
+    if (c < nc) {
+        double o[4];
+        mdk_momentum_chunk(c, MDK_CHUNK, n, mass, type, v, o);
+        for (int k = 0; k < 4; k++)
+            part[k * nc + c] = o[k];
+    }
+}
+
+__global__ void k_shift_v(int n, double d0, double d1, double d2, double *v)
+{
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    double dv[3] = {d0, d1, d2};
+    if (i < n)
+        mdk_shift_v(i, dv, v);
 }
 
 __global__ void k_bin(nlk_grid g, int n, const double *x, double *xw, int *w, int *bin3, int *binid, int *bcount)
@@ -377,6 +405,33 @@ static void cb_scale(void *p, double a)
         k_scale<<<nblk(c->n), TB>>>(c->n, a, c->v);
 }
 
+static void cb_langevin(void *p, double c, double kT, unsigned long long seed, long step)
+{
+    cb *b = (cb *)p;
+    if (b->n > 0)
+        k_langevin<<<nblk(b->n), TB>>>(b->n, c, sqrt(1.0 - c * c), kT, b->mass, b->type, seed, step, b->v);
+}
+
+static void cb_momentum(void *p, double pm[4])
+{
+    cb *c = (cb *)p;
+    int nc = mdk_nchunks(c->n, MDK_CHUNK);
+    pm[0] = pm[1] = pm[2] = pm[3] = 0.0;
+    if (c->n == 0)
+        return;
+    k_momentum_chunk<<<nblk(nc), TB>>>(c->n, c->mass, c->type, c->v, c->part);
+    k_sum_final<<<1, 1>>>(nc, 4, c->part);
+    if (cudaMemcpy(pm, c->part, 4 * sizeof(double), cudaMemcpyDeviceToHost) != cudaSuccess)
+        pm[3] = 0.0; /* leave v alone; the error surfaces at the next checked call */
+}
+
+static void cb_shift_v(void *p, const double dv[3])
+{
+    cb *c = (cb *)p;
+    if (c->n > 0)
+        k_shift_v<<<nblk(c->n), TB>>>(c->n, dv[0], dv[1], dv[2], c->v);
+}
+
 static int cb_download(void *p, double *x, double *v, double *f, double *pe, double w[6], double *energy, char *err,
                        size_t en)
 {
@@ -416,8 +471,9 @@ static long cb_get_list(void *p, int **start, int **j, int **shift)
     return c->np;
 }
 
-static const mdd_ops cb_ops = {cb_upload, cb_kick,  cb_drift,    cb_build,    cb_forces,
-                               cb_mv2,    cb_scale, cb_download, cb_get_list, cb_destroy};
+static const mdd_ops cb_ops = {cb_upload,   cb_kick,     cb_drift,    cb_build,   cb_forces,   cb_mv2,
+                               cb_scale,    cb_langevin, cb_momentum, cb_shift_v, cb_download, cb_get_list,
+                               cb_destroy};
 
 extern "C" void *mdd_cuda_new(const pcm_potential *pot, const mdd_ops **ops, char *why, size_t n)
 {

@@ -294,6 +294,37 @@ static void hb_scale(void *p, double a)
         mdk_scale(i, a, h->v);
 }
 
+static void hb_langevin(void *p, double c, double kT, unsigned long long seed, long step)
+{
+    hb *h = p;
+    double sc = sqrt(1.0 - c * c);
+    for (int i = 0; i < h->n; i++)
+        mdk_langevin(i, c, sc, kT, h->mass, h->type, seed, step, h->v);
+}
+
+static void hb_momentum(void *p, double pm[4])
+{
+    hb *h = p;
+    int nc = mdk_nchunks(h->n, MDK_CHUNK);
+    double *part = pcm_malloc((size_t)(nc > 0 ? nc : 1) * 4 * sizeof *part), *t = part + 0;
+    for (int c = 0; c < nc; c++) { /* part[k·nc + c], as the kernel */
+        double o[4];
+        mdk_momentum_chunk(c, MDK_CHUNK, h->n, h->mass, h->type, h->v, o);
+        for (int k = 0; k < 4; k++)
+            t[k * nc + c] = o[k];
+    }
+    for (int k = 0; k < 4; k++)
+        pm[k] = mdk_sum_seq(&part[k * nc], nc);
+    free(part);
+}
+
+static void hb_shift_v(void *p, const double dv[3])
+{
+    hb *h = p;
+    for (int i = 0; i < h->n; i++)
+        mdk_shift_v(i, dv, h->v);
+}
+
 static int hb_download(void *p, double *x, double *v, double *f, double *pe, double w[6], double *energy, char *err,
                        size_t en)
 {
@@ -332,8 +363,9 @@ static long hb_get_list(void *p, int **start, int **j, int **shift)
     return h->np;
 }
 
-static const mdd_ops hb_ops = {hb_upload, hb_kick,     hb_drift,    hb_build,   hb_forces,
-                               hb_mv2,    hb_scale,    hb_download, hb_get_list, hb_destroy};
+static const mdd_ops hb_ops = {hb_upload,   hb_kick,    hb_drift,    hb_build,    hb_forces,  hb_mv2,
+                               hb_scale,    hb_langevin, hb_momentum, hb_shift_v, hb_download, hb_get_list,
+                               hb_destroy};
 
 static void *hb_new(mdd_force_src fm, pcm_potential *pot, const pcm_system *s, double skin, char *why, size_t n)
 {
@@ -472,6 +504,17 @@ int mdd_forces(mdd *d, char *err, size_t n) { return d->ops->forces(d->b, &d->ce
 double mdd_kinetic(mdd *d) { return 0.5 * d->ops->mv2(d->b) * PCM_MVV2E; }
 
 void mdd_scale(mdd *d, double a) { d->ops->scale(d->b, a); }
+
+void mdd_langevin(mdd *d, double c, double kT, unsigned long long seed, long step)
+{
+    d->ops->langevin(d->b, c, kT, seed, step);
+    double pm[4];
+    d->ops->momentum(d->b, pm);
+    if (pm[3] <= 0.0)
+        return;
+    double dv[3] = {pm[0] / pm[3], pm[1] / pm[3], pm[2] / pm[3]}; /* as system_zero_momentum */
+    d->ops->shift_v(d->b, dv);
+}
 
 int mdd_download(mdd *d, pcm_system *s, char *err, size_t n)
 {

@@ -54,6 +54,9 @@ int mdd_refresh(mdd *d, double disp2, char *err, size_t n);
 int mdd_forces(mdd *d, char *err, size_t n);
 double mdd_kinetic(mdd *d); /* eV, fixed-shape sum (md_kernels.h) */
 void mdd_scale(mdd *d, double a);
+/* Langevin O step (md.c's hook: c = exp(-dt/τ), kT in amu Å²/fs², noise from
+ * mdk_gauss(seed, step, i, k)), then the centre-of-mass velocity removed. */
+void mdd_langevin(mdd *d, double c, double kT, unsigned long long seed, long step);
 /* x, v, f, pe, energy, virial into s (same n, same order). */
 int mdd_download(mdd *d, pcm_system *s, char *err, size_t n);
 long mdd_nbuilds(const mdd *d);
@@ -77,6 +80,9 @@ typedef struct mdd_ops {
     int (*forces)(void *b, const double h[9], char *err, size_t en);
     double (*mv2)(void *b);
     void (*scale)(void *b, double a);
+    void (*langevin)(void *b, double c, double kT, unsigned long long seed, long step);
+    void (*momentum)(void *b, double pm[4]); /* Σ m v (3), Σ m: fixed-shape sums */
+    void (*shift_v)(void *b, const double dv[3]);
     /* x, v, f, pe and the virial sum w[6]; energy = Σ pe in atom order on the host
      * unless the backend has it (*energy set, return 1). */
     int (*download)(void *b, double *x, double *v, double *f, double *pe, double w[6], double *energy, char *err,

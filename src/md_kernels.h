@@ -79,6 +79,61 @@ static PCM_HD inline double mdk_max(double m, double a)
     return (a <= m) ? m : a;
 }
 
+/* ------------------------------------------------------------------ Langevin */
+
+/* Counter-based normal deviate for (seed, step, atom i, component k): splitmix64 finaliser
+ * of the counter, two 53-bit uniforms, Box-Muller.  Each atom's noise depends only on
+ * these four numbers, so it is the same for any thread count or launch shape. */
+static PCM_HD inline unsigned long long mdk_mix(unsigned long long z)
+{
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static PCM_HD inline double mdk_gauss(unsigned long long seed, long step, int i, int k)
+{
+    unsigned long long c = mdk_mix(seed ^ mdk_mix((unsigned long long)step * 0x100000001b3ULL)) ^
+                           ((unsigned long long)i * 4 + (unsigned long long)k);
+    unsigned long long a = mdk_mix(c), b = mdk_mix(a);
+    double u1 = ((a >> 11) + 0.5) * (1.0 / 9007199254740992.0); /* (0, 1) */
+    double u2 = (b >> 11) * (1.0 / 9007199254740992.0);
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+/* Ornstein-Uhlenbeck step of md.c's Langevin hook: v = c v + sqrt((1-c²) kT/m) ξ,
+ * sc = sqrt(1-c²), kT in amu Å²/fs². */
+static PCM_HD inline void mdk_langevin(int i, double c, double sc, double kT, const double *mass, const int *type,
+                                       unsigned long long seed, long step, double *v)
+{
+    double sd = sc * sqrt(kT / mass[type[i]]);
+    for (int k = 0; k < 3; k++)
+        v[3 * i + k] = c * v[3 * i + k] + sd * mdk_gauss(seed, step, i, k);
+}
+
+/* Chunk c of the momentum: out = (Σ m v_x, Σ m v_y, Σ m v_z, Σ m), amu·Å/fs, amu. */
+static PCM_HD inline void mdk_momentum_chunk(int c, int B, int n, const double *mass, const int *type,
+                                             const double *v, double out[4])
+{
+    int a1 = (c + 1) * B < n ? (c + 1) * B : n;
+    double p0 = 0.0, p1 = 0.0, p2 = 0.0, mt = 0.0;
+    for (int i = c * B; i < a1; i++) {
+        double m = mass[type[i]];
+        mt += m;
+        p0 += m * v[3 * i];
+        p1 += m * v[3 * i + 1];
+        p2 += m * v[3 * i + 2];
+    }
+    out[0] = p0, out[1] = p1, out[2] = p2, out[3] = mt;
+}
+
+static PCM_HD inline void mdk_shift_v(int i, const double dv[3], double *v)
+{
+    for (int k = 0; k < 3; k++)
+        v[3 * i + k] -= dv[k];
+}
+
 /* ------------------------------------------------------------------ fixed-shape reductions */
 
 static PCM_HD inline int mdk_nchunks(long n, int B) { return (int)((n + B - 1) / B); }

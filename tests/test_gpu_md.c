@@ -272,17 +272,17 @@ static void md_host_edits_and_fallbacks(void **state)
     system_free(before);
     b.s->v[7][0] = 0.0;
     assert_int_equal(md_step(b.md, 2, &e), 0);
-    /* Langevin is not on the device: the host loop runs it, with the same result as a
+    /* NPT is not on the device: the host loop runs it, with the same result as a
      * host-only run from the same state */
     pcm_system *c = system_copy(b.s);
-    assert_int_equal(md_set_ensemble(b.md, PCM_NVT_LANGEVIN, &e), 0);
+    assert_int_equal(md_set_ensemble(b.md, PCM_NPT_ISO, &e), 0);
     pcm_md_params mp = *md_params(b.md);
-    mp.ensemble = PCM_NVT_LANGEVIN;
+    mp.ensemble = PCM_NPT_ISO;
     pcm_md *mc = md_new(c, p, &mp, &e);
     assert_non_null(mc);
     assert_int_equal(md_step(b.md, 3, &e), 0);
     assert_int_equal(md_step(mc, 3, &e), 0);
-    print_message("Langevin with the device path on: host loop, max |dx| vs host-only %.2g Å\n",
+    print_message("NPT with the device path on: host loop, max |dx| vs host-only %.2g Å\n",
                   maxdiff(b.s->x, c->x, c->n));
     assert_true(maxdiff(b.s->x, c->x, c->n) < 1e-12);
     md_free(mc);
@@ -314,6 +314,62 @@ static void md_host_edits_and_fallbacks(void **state)
         system_free(s);
         potential_free(sum);
     }
+    potential_free(p);
+}
+
+/* Langevin on the device path: counter-based noise (same for any chunking), reaches the
+ * target temperature, conserves energy + bath; the deviates are standard normal. */
+static void md_langevin(void **state)
+{
+    (void)state;
+    double m1 = 0, m2 = 0, m4 = 0;
+    int ns = 0;
+    for (long step = 0; step < 500; step++)
+        for (int i = 0; i < 100; i++)
+            for (int k = 0; k < 3; k++) {
+                double g = mdk_gauss(7, step, i, k);
+                m1 += g, m2 += g * g, m4 += g * g * g * g, ns++;
+            }
+    m1 /= ns, m2 /= ns, m4 /= ns;
+    print_message("mdk_gauss over %d deviates: mean %.4f, variance %.4f, 4th moment %.3f (3)\n", ns, m1, m2, m4);
+    assert_true(fabs(m1) < 0.01 && fabs(m2 - 1) < 0.01 && fabs(m4 - 3) < 0.06);
+    assert_true(mdk_gauss(7, 3, 5, 1) != mdk_gauss(7, 3, 5, 2) && mdk_gauss(7, 3, 5, 1) != mdk_gauss(8, 3, 5, 1));
+
+    /* a stable solid (LJ fcc Cu): the reference ACE potentials are synthetic and their
+     * liquids keep releasing heat */
+    pcm_err e = {{0}};
+    pcm_potential *p = potential_load("lj:0.4,2.27,5.5", &e);
+    assert_non_null(p);
+    run a = start_run(p, "cu_fcc108_perturbed", PCM_NVT_LANGEVIN, 0.5, MD_DEVICE_HOST_POTENTIAL);
+    run b = start_run(p, "cu_fcc108_perturbed", PCM_NVT_LANGEVIN, 0.5, MD_DEVICE_HOST_POTENTIAL);
+    md_set_temperature(a.md, 600.0);
+    md_set_temperature(b.md, 600.0);
+    double c0 = md_conserved(a.md), cmax = 0, Tsum = 0;
+    int nT = 0;
+    for (int c = 0; c < 200; c++) {
+        assert_int_equal(md_step(a.md, 10, &e), 0);
+        if (c < 10) { /* the same steps in other chunks: the same noise */
+            assert_int_equal(md_step(b.md, 3, &e), 0);
+            assert_int_equal(md_step(b.md, 7, &e), 0);
+        }
+        cmax = fmax(cmax, fabs(md_conserved(a.md) - c0) / a.s->n);
+        if (c >= 30) {
+            pcm_thermo th;
+            md_thermo(a.md, &th);
+            Tsum += th.T, nT++;
+        }
+        if (c == 9) {
+            print_message("chunks of 10 vs 3+7 steps: max |dx| %.2g Å\n", maxdiff(a.s->x, b.s->x, a.s->n));
+            assert_memory_equal(a.s->x, b.s->x, (size_t)a.s->n * sizeof *a.s->x);
+        }
+    }
+    print_message("Langevin on the device path (LJ fcc, 900 K start, 600 K target, tau 20 fs): mean T over the "
+                  "last 1700 fs %.1f K, energy + bath drift %.2g eV/atom\n",
+                  Tsum / nT, cmax);
+    assert_true(fabs(Tsum / nT - 600.0) < 40.0);
+    assert_true(cmax < 1e-3);
+    end_run(&a);
+    end_run(&b);
     potential_free(p);
 }
 
@@ -413,6 +469,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(device_list),    cmocka_unit_test(device_ace),      cmocka_unit_test(md_identical),
         cmocka_unit_test(md_ace_kernels), cmocka_unit_test(md_host_edits_and_fallbacks),
+        cmocka_unit_test(md_langevin),
         cmocka_unit_test(reductions),     cmocka_unit_test(memory_estimate), cmocka_unit_test(md_gpu_vs_cpu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
