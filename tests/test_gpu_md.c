@@ -442,9 +442,28 @@ static void md_gpu_vs_cpu(void **state)
     if (!ace_potential_set_gpu(g, 1, why, sizeof why))
         fail_msg("GPU present but the backend failed: %s", why);
     pcm_err e = {{0}};
-    for (int ens = 0; ens < 2; ens++) {
-        pcm_ensemble en = ens ? PCM_NVT_BUSSI : PCM_NVE;
-        run a = start_run(p, "gst_liquid_96_triclinic", en, 0.3, MD_DEVICE_OFF);
+    /* the list built on the GPU equals nl_build's (md_cuda.cu is compiled without FMA) */
+    pcm_system *s = test_load_ref_config("gst_liquid_96_triclinic");
+    assert_int_equal(potential_bind(g, s, &e), 0);
+    mdd *d = mdd_new(MDD_CUDA, MDD_FORCES_DEVICE, g, s, 1.0, why, sizeof why);
+    if (!d)
+        fail_msg("%s", why);
+    if (mdd_upload(d, s, why, sizeof why) != 0 || mdd_refresh(d, 0.0, why, sizeof why) != 1)
+        fail_msg("%s", why);
+    pcm_nlist *ref = nl_new(g->rcut, 1.0), *dev = nl_new(g->rcut, 1.0);
+    nl_build(ref, s);
+    assert_int_equal(mdd_get_list(d, dev, s), 0);
+    print_message("GPU list: %ld pairs (nl_build %ld)\n", dev->npairs, ref->npairs);
+    assert_int_equal(dev->npairs, ref->npairs);
+    assert_memory_equal(dev->j, ref->j, (size_t)ref->npairs * sizeof(int));
+    assert_memory_equal(dev->shift, ref->shift, (size_t)ref->npairs * 3 * sizeof(int));
+    nl_free(ref);
+    nl_free(dev);
+    mdd_free(d);
+    system_free(s);
+    for (int ens = 0; ens < 3; ens++) {
+        pcm_ensemble en = ens == 0 ? PCM_NVE : ens == 1 ? PCM_NVT_BUSSI : PCM_NVT_LANGEVIN;
+        run a = start_run(p, "gst_liquid_96_triclinic", en, 0.3, ens == 2 ? MD_DEVICE_HOST : MD_DEVICE_OFF);
         run b = start_run(g, "gst_liquid_96_triclinic", en, 0.3, MD_DEVICE_OFF);
         assert_int_equal(md_device_mode(b.md), MD_DEVICE_GPU); /* md_new chose it */
         for (int c = 0; c < 4; c++) {
