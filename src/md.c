@@ -305,7 +305,7 @@ pcm_md *md_new(pcm_system *sys, pcm_potential *pot, const pcm_md_params *p, pcm_
     if (ace_potential_on_gpu(pot)) /* the GPU computes the forces: keep the whole step there */
         md_use_device(md, MD_DEVICE_GPU, NULL);
     else
-        snprintf(md->dev_note, sizeof md->dev_note, "CPU");
+        snprintf(md->dev_note, sizeof md->dev_note, "MD steps on the CPU");
     return md;
 }
 
@@ -485,7 +485,7 @@ int md_use_device(pcm_md *md, int mode, pcm_err *e)
     md->dev_synced = 0;
     md->dev_mode = MD_DEVICE_OFF;
     if (mode == MD_DEVICE_OFF) {
-        snprintf(md->dev_note, sizeof md->dev_note, "CPU");
+        snprintf(md->dev_note, sizeof md->dev_note, "MD steps on the CPU");
         return 0;
     }
     char why[256] = "";

@@ -78,7 +78,7 @@ long md_nl_builds(const pcm_md *md);
 enum { MD_DEVICE_OFF = 0, MD_DEVICE_GPU = 1, MD_DEVICE_HOST = 2, MD_DEVICE_HOST_POTENTIAL = 3 };
 int md_use_device(pcm_md *md, int mode, pcm_err *e);
 int md_device_mode(const pcm_md *md);
-/* "CPU", "MD steps on the GPU", "MD steps on the host (reason)". */
+/* "MD steps on the CPU", "MD steps on the GPU", "MD steps on the host (reason)", ... */
 const char *md_device_note(const pcm_md *md);
 
 /* Observer/ensemble hooks, run at the named stage of every step. */
