@@ -52,7 +52,7 @@ struct ace_gpu {
     void *d_progbuf[PCM_MAX_SPECIES][7];
     /* per system */
     int n_cap;
-    long p_cap;
+    long p_cap, hp_cap;
     double *d_x, *d_pe, *d_f, *d_wv, *d_h; /* [n][3], [n], [n][3], [n][6], [9] */
     int *d_mu, *d_start, *d_rstart;         /* [n], [n+1], [n+1] */
     int *d_j, *d_i, *d_shift, *d_rq;        /* [npairs], [npairs], [npairs][3], [npairs] */
@@ -213,7 +213,7 @@ fail:
 
 /* ------------------------------------------------------------------ one step */
 
-static int grow(ace_gpu *g, int nn, long npairs)
+static int grow(ace_gpu *g, int nn, long npairs, int host_list)
 {
     if (nn > g->n_cap) {
         int cap = nn + nn / 4 + 16;
@@ -238,19 +238,24 @@ static int grow(ace_gpu *g, int nn, long npairs)
         g->d_scr = g->d_dE = g->d_pscr = NULL; /* re-sized below for the new atom count */
         g->d_jmin = NULL;
     }
-    if (npairs > g->p_cap) {
+    if (npairs > g->p_cap) { /* per pair, both paths: displacements and pair forces */
         long cap = npairs + npairs / 4 + 16;
-        cudaFree(g->d_j), cudaFree(g->d_i), cudaFree(g->d_shift), cudaFree(g->d_rq), cudaFree(g->d_d);
-        cudaFree(g->d_fij);
-        g->d_j = g->d_i = g->d_shift = g->d_rq = NULL;
+        cudaFree(g->d_d), cudaFree(g->d_fij);
         g->d_d = g->d_fij = NULL;
+        CUDA_CHECK(cudaMalloc((void **)&g->d_d, (size_t)cap * 3 * sizeof(double)));
+        CUDA_CHECK(cudaMalloc((void **)&g->d_fij, (size_t)cap * 3 * sizeof(double)));
+        g->p_cap = cap;
+        g->nbuilds = -1;
+    }
+    if (host_list && npairs > g->hp_cap) { /* the uploaded host list (not the MD device path) */
+        long cap = npairs + npairs / 4 + 16;
+        cudaFree(g->d_j), cudaFree(g->d_i), cudaFree(g->d_shift), cudaFree(g->d_rq);
+        g->d_j = g->d_i = g->d_shift = g->d_rq = NULL;
         CUDA_CHECK(cudaMalloc((void **)&g->d_j, (size_t)cap * sizeof(int)));
         CUDA_CHECK(cudaMalloc((void **)&g->d_i, (size_t)cap * sizeof(int)));
         CUDA_CHECK(cudaMalloc((void **)&g->d_shift, (size_t)cap * 3 * sizeof(int)));
         CUDA_CHECK(cudaMalloc((void **)&g->d_rq, (size_t)cap * sizeof(int)));
-        CUDA_CHECK(cudaMalloc((void **)&g->d_d, (size_t)cap * 3 * sizeof(double)));
-        CUDA_CHECK(cudaMalloc((void **)&g->d_fij, (size_t)cap * 3 * sizeof(double)));
-        g->p_cap = cap;
+        g->hp_cap = cap;
         g->nbuilds = -1;
     }
     if (!g->d_scr) {
@@ -312,7 +317,7 @@ extern "C" int ace_gpu_compute(ace_gpu *g, const int *type_map, pcm_system *s, c
     int n = s->n, hostmin = -1;
     long np = nl->npairs;
     const int TB = 128;
-    if (grow(g, s->n, nl->npairs) != 0)
+    if (grow(g, s->n, nl->npairs, 1) != 0)
         goto fail;
     if (g->nbuilds != nl->nbuilds || g->nl_seen != (const void *)nl || g->nl_npairs != np ||
         memcmp(g->nl_x0, nl->x0, (size_t)n * sizeof *g->nl_x0) != 0 ||
@@ -382,7 +387,7 @@ extern "C" int ace_gpu_compute_dev(ace_gpu *g, int n, long np, const int *d_star
 {
     int hostmin = -1;
     const int TB = 128;
-    if (grow(g, n, np) != 0)
+    if (grow(g, n, np, 0) != 0)
         goto fail;
     CUDA_CHECK(cudaMemcpy(g->d_err, &hostmin, sizeof(int), cudaMemcpyHostToDevice));
     if (np > 0) {

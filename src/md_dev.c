@@ -561,10 +561,9 @@ double mdd_bytes_per_atom(const pcm_potential *pot, const pcm_system *s, double 
     double nn = 4.0 / 3.0 * M_PI * rc * rc * rc * rho; /* neighbours per atom within rc + skin */
     /* per atom: x v f x0 xw (15 doubles), pe wv move2 (8), ints: type mu w bin3 binid batom
      * start rstart rfill + ~1 bin (14); the ACE backend's own per-atom buffers (13 doubles,
-     * 3 ints).  Per pair: device list j ii rq shift (6 ints), ACE d fij (6 doubles) and the
-     * ACE backend's host-list buffers (6 ints).  The ACE scratch is chunked (a quarter of
-     * the free memory at most) and not counted here. */
+     * 3 ints).  Per pair: device list j ii rq shift (6 ints), ACE d fij (6 doubles).  The
+     * ACE scratch is chunked (a quarter of the free memory at most) and not counted here. */
     double atom = 8.0 * (15 + 8 + 13) + 4.0 * (14 + 3);
-    double pair = 4.0 * 6 + 8.0 * 6 + 4.0 * 6;
+    double pair = 4.0 * 6 + 8.0 * 6;
     return atom + nn * pair;
 }
