@@ -465,15 +465,17 @@ static int md_device_usable(const pcm_md *md)
     return 1;
 }
 
-/* FNV-1a over what the host may change between chunks (x, v, n): a changed host state
- * is uploaded again. */
+/* FNV-1a over what the host may change between chunks (x, v, species, cell, n): a
+ * changed host state is uploaded again. */
 static unsigned long long md_state_hash(const pcm_system *s)
 {
     unsigned long long h = 1469598103934665603ULL;
-    const unsigned char *p[2] = {(const unsigned char *)s->x, (const unsigned char *)s->v};
-    size_t len = (size_t)s->n * 3 * sizeof(double);
-    for (int a = 0; a < 2; a++)
-        for (size_t k = 0; k < len; k++)
+    const unsigned char *p[4] = {(const unsigned char *)s->x, (const unsigned char *)s->v,
+                                 (const unsigned char *)s->type, (const unsigned char *)s->cell.h};
+    size_t len[4] = {(size_t)s->n * 3 * sizeof(double), (size_t)s->n * 3 * sizeof(double),
+                     (size_t)s->n * sizeof(int), sizeof s->cell.h};
+    for (int a = 0; a < 4; a++)
+        for (size_t k = 0; k < len[a]; k++)
             h = (h ^ p[a][k]) * 1099511628211ULL;
     return h ^ (unsigned long long)s->n;
 }
