@@ -15,6 +15,7 @@ int cmd_label(int argc, char **argv);
 int cmd_dataset(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 /* Crystalline fraction for `run` (thermo.csv column); NULL leaves the column empty.
  * The crystallinity module sets it once it exists. */
