@@ -484,8 +484,10 @@ static void check_stability(v_ctx *c)
                     o.lost, o.dmin, V_DMIN_FUSED);
         else
             row_set(r, V_PASS, o.dmin,
-                    "%.4g ps, 0 lost, closest pair %s%.2f Å; drift %+.3g meV/atom/ps; ⟨T⟩ %.0f K (2nd half)",
-                    dur, o.dmin >= V_DMIN_PROBE ? "≥ " : "", o.dmin, rate, meanT);
+                    "%.4g ps, 0 lost, closest pair %s%.2f Å; drift %+.3g meV/atom/ps; ⟨T⟩ %.0f K (2nd half); "
+                    "crystalline %.2f → %.2f",
+                    dur, o.dmin >= V_DMIN_PROBE ? "≥ " : "", o.dmin, rate, meanT, o.s.xtal[0],
+                    mean_from(o.s.xtal, o.s.n, tail_start(o.s.n)));
         out_free(&o);
     }
 }
@@ -526,7 +528,9 @@ static void quench_structure_rows(v_ctx *c, const v_stage *st, v_row *rows[5], i
             if (!strcmp(st->coord->sp.sym[q], el[k]))
                 a = q;
         double cn = a >= 0 ? coord_mean(st->coord, a, -1) : NAN;
-        if (a < 0 || st->coord->nframes == 0)
+        if (st->coord->nframes == 0)
+            row_set(rows[k], V_FAIL, NAN, "no frame of the final 300 K hold was analysed");
+        else if (a < 0)
             row_set(rows[k], V_FAIL, NAN, "no %s atoms in the analysed frames", el[k]);
         else
             row_set(rows[k], !failed && fabs(cn - dft[k]) <= V_CN_TOL ? V_PASS : V_FAIL, cn,
@@ -537,7 +541,9 @@ static void quench_structure_rows(v_ctx *c, const v_stage *st, v_row *rows[5], i
         int idx = angles_find(st->ang, tri[k]);
         double pk[4];
         int np = idx >= 0 ? angles_peaks(st->ang, idx, pk, 4) : 0;
-        if (np == 0)
+        if (st->ang->nframes == 0)
+            row_set(rows[3 + k], V_FAIL, NAN, "no frame of the final 300 K hold was analysed");
+        else if (np == 0)
             row_set(rows[3 + k], V_FAIL, NAN, "no %s triplets within 3.15 Å", tri[k]);
         else if (np > 1)
             row_set(rows[3 + k], !failed && fabs(pk[0] - 90.0) <= V_ANGLE_TOL ? V_PASS : V_FAIL, pk[0],
