@@ -960,8 +960,14 @@ int cmd_validate(int argc, char **argv)
     c->t0 = v_now();
     time_t now = time(NULL);
     strftime(c->started, sizeof c->started, "%Y-%m-%d %H:%M:%S UTC", gmtime(&now));
-    printf("validate %s: crystal %d atoms, quench %d atoms, durations x%g of the issue's, -> %s/\n", c->pot_spec,
-           c->xtal0->n, c->nliquid, c->scale, c->dir);
+    double qps = 40.0 + (c->qfrom - 300.0) / c->qrate, ps = 0.0;
+    ps += (c->only & V_STAB) ? 4000.0 : 0.0;
+    ps += (c->only & V_MELT) ? 100.0 : 0.0;
+    ps += (c->only & (V_QUENCH | V_ANNEAL | V_DENSITY)) ? qps : 0.0;
+    ps += (c->only & V_ANNEAL) ? 2000.0 : 0.0;
+    ps += (c->only & V_DENSITY) ? 200.0 : 0.0;
+    printf("validate %s: crystal %d atoms, quench %d atoms, durations x%g of the issue's (%.4g ps of MD) -> %s/\n",
+           c->pot_spec, c->xtal0->n, c->nliquid, c->scale, ps * c->scale, c->dir);
     fflush(stdout);
     struct sigaction sa = {0}, old;
     sa.sa_handler = v_on_sigint;
