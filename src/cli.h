@@ -13,6 +13,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_label(int argc, char **argv);
 int cmd_dataset(int argc, char **argv);
+int dataset_sample(int argc, char **argv);   /* `dataset sample`, src/cli_sample.c */
 int cmd_analyze(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);

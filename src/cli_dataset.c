@@ -63,9 +63,14 @@ static int split_kinds(char *list, const char **kinds, int max)
 
 int cmd_dataset(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "sample"))
+        return dataset_sample(argc, argv);
     if (argc < 2 || strcmp(argv[1], "generate")) {
         fputs("usage: pcmlab dataset generate -o QUEUE.extxyz [--manifest M.tsv] [--rounds N] [--first-round K]\n"
-              "                               [--seed S] [--kinds rocksalt,liquid,...]\n",
+              "                               [--seed S] [--kinds rocksalt,liquid,...]\n"
+              "       pcmlab dataset sample --potential POT --committee A,B,... -o QUEUE.extxyz [--manifest M.tsv]\n"
+              "                             [--rounds N] [--first-round K] [--steps S] [--every M] [--pick P]\n"
+              "                             [--dmin D] [--seed S] [--conditions liquid-1500,...] [--tag T]\n",
               stderr);
         return 2;
     }

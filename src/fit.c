@@ -36,6 +36,7 @@ void fit_opts_default(fit_opts *o)
     o->kappa = 0.3;
     o->stress_weight = 0.0;
     o->ridge = 1e-10;
+    o->force_scale = 0.0;
     o->seed = 1;
 }
 
@@ -452,9 +453,14 @@ int fit_run_specs(ace_cbasis *tmpl, ace_bspec **specs, const int *nspec, fit_dat
                     fit_lsq_add(q, R.e, (c->e_ref - s->energy) / n, we * sm);
                 }
                 if (c->has_f && wf > 0)
-                    for (int i = 0; i < 3 * n; i++)
-                        fit_lsq_add(q, R.f + (size_t)i * m->ncol, c->f_ref[i / 3][i % 3] - s->f[i / 3][i % 3],
-                                    wf * sm);
+                    for (int i = 0; i < 3 * n; i++) {
+                        const double *fr = c->f_ref[i / 3];
+                        double wa = 1.0;
+                        if (o->force_scale > 0)
+                            wa = 1.0 / sqrt(1.0 + (fr[0] * fr[0] + fr[1] * fr[1] + fr[2] * fr[2]) /
+                                                      (o->force_scale * o->force_scale));
+                        fit_lsq_add(q, R.f + (size_t)i * m->ncol, fr[i % 3] - s->f[i / 3][i % 3], wf * sm * wa);
+                    }
                 if (c->has_w && ww > 0)
                     for (int v = 0; v < 6; v++) {
                         for (int j = 0; j < m->ncol; j++)
@@ -478,7 +484,11 @@ int fit_run_specs(ace_cbasis *tmpl, ace_bspec **specs, const int *nspec, fit_dat
     }
     m->coef = pcm_calloc((size_t)m->ncol, sizeof(double));
     m->nrows = q->nrows;
-    m->rank = fit_lsq_solve(q, o->ridge, 0.0, m->coef);
+    char *noreg = pcm_calloc((size_t)m->ncol, 1);
+    for (int mu = 0; mu < m->nel; mu++)
+        noreg[m->off[mu]] = 1;   /* E0 */
+    m->rank = fit_lsq_solve(q, o->ridge, 0.0, noreg, m->coef);
+    free(noreg);
     if (m->rank < 0) {
         pcm_errf(e, NULL, 0, "LAPACK least-squares solve failed");
         goto out;
