@@ -44,10 +44,11 @@ n=$(awk 'END{print NR}' "$tmp/all/stability-300K/thermo.csv"); [ "$n" -eq 102 ] 
 "$bin" analyze crystallinity "$tmp/all/melt/final.extxyz" > /dev/null || fail "final.extxyz does not read back"
 
 # 2. melt: PASS when the crystal melts (1 ps), FAIL when the run is too short to melt (0.1 ps)
-"$bin" validate $LJ -o "$tmp/m1" --atoms 58 --scale 0.01 --only melt > /dev/null || fail "melt run exit $?"
+"$bin" validate $LJ -o "$tmp/m1" --atoms 58 --scale 0.001 --scale melt=0.01 --only melt > /dev/null || fail "melt run exit $?"
 [ "$(row "$tmp/m1" "melt 900 K")" = PASS ] || fail "LJ rocksalt did not melt in 1 ps at 900 K"
 grep -Eq 'first below 0.1 at 0?\.[0-9]+ ps' "$tmp/m1/report.md" || fail "melt time not reported"
 grep -q '^"stability' "$tmp/m1/validate.csv" && fail "--only melt ran stability"
+grep -q '| melt | rocksalt | 58 | NPT 1 bar | 900 K 1 ps |' "$tmp/m1/report.md" || fail "--scale melt=0.01 not applied"
 [ "$(row "$tmp/all" "melt 900 K")" = FAIL ] || fail "0.1 ps melt passed"
 grep -q 'never below 0.1' "$tmp/all/report.md" || fail "failed melt without reason"
 
