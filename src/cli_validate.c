@@ -55,6 +55,7 @@
 #define V_MELT_MAX 0.1      /* crystalline fraction of a melt */
 #define V_AMOR_MAX 0.2      /* crystalline fraction of a quenched amorphous solid */
 #define V_ANNEAL_MIN 0.7    /* crystalline fraction after the anneal */
+#define V_KEPT_MIN 0.7      /* crystalline fraction of the crystal held at 300 and 600 K */
 #define V_CN_TOL 0.3
 #define V_ANGLE_TOL 10.0    /* degrees */
 #define V_RHO_TOL 0.05      /* relative */
@@ -460,16 +461,24 @@ static void write_report(v_ctx *c, int final);
 static void check_stability(v_ctx *c)
 {
     static const double Ts[4] = {300, 600, 900, 1200};
-    v_row *rows[4];
+    v_row *rows[4], *kept[2];
+    /* below the melting point the rocksalt crystal must survive, or "melts at 900 K" means nothing */
     for (int k = 0; k < 4; k++) {
-        char name[48];
+        char name[48], t[96];
         snprintf(name, sizeof name, "stability %.0f K", Ts[k]);
         rows[k] = add_row(c, name, "no blow-up, no atom lost, closest pair ≥ 1.5 Å; drift reported", "closest_pair_A");
+        if (k < 2) {
+            snprintf(name, sizeof name, "crystal kept %.0f K", Ts[k]);
+            snprintf(t, sizeof t, "crystalline fraction > %.1f at the end (pcmlab's addition)", V_KEPT_MIN);
+            kept[k] = add_row(c, name, t, "crystalline_fraction");
+        }
     }
     for (int k = 0; k < 4; k++) {
         v_row *r = rows[k];
         if (v_stop) {
             row_set(r, V_NOTRUN, NAN, "interrupted before it started");
+            if (k < 2)
+                row_set(kept[k], V_NOTRUN, NAN, "interrupted before it started");
             continue;
         }
         char dir[32];
@@ -496,6 +505,14 @@ static void check_stability(v_ctx *c)
                     "crystalline %.2f → %.2f",
                     dur, o.dmin >= V_DMIN_PROBE ? "≥ " : "", o.dmin, rate, meanT, o.s.xtal[0],
                     mean_from(o.s.xtal, o.s.n, tail_start(o.s.n)));
+        if (k < 2) {
+            double xe = mean_from(o.s.xtal, o.s.n, tail_start(o.s.n));
+            if (run_failed(&o, &fs, why, sizeof why))
+                row_set(kept[k], fs, xe, "%.300s; fraction %.3f", why, xe);
+            else
+                row_set(kept[k], isfinite(xe) && xe > V_KEPT_MIN ? V_PASS : V_FAIL, xe,
+                        "%.3f at the end of %.4g ps (start %.3f)", xe, dur, o.s.xtal[0]);
+        }
         out_free(&o);
         write_report(c, 0);   /* a long check shows its progress in the report */
     }
@@ -836,7 +853,8 @@ static void write_report(v_ctx *c, int final)
           "(2° bins, 3-bin smoothing).\n"
           "- Density: NPT (stochastic cell rescaling, τ_P 1 ps), mean over the second half of the run.\n"
           "- Thresholds that are pcmlab's, not the issue's: fused atoms below 1.5 Å, amorphous below 0.2, "
-          "angle peaks within 10°, \"at the end\" as above.\n"
+          "angle peaks within 10°, the crystal kept (> 0.7) in the 300 and 600 K stability runs, \"at the end\" as "
+          "above.\n"
           "- Per-run files: `<run>/thermo.csv`, `<run>/final.extxyz` (with a `crystalline` column); "
           "`quench/coordination.csv`, `quench/angles.csv`.\n",
           fp);

@@ -18,17 +18,20 @@ row() {  # dir check-name -> result word of that row in report.md
 cat "$tmp/all.out"
 [ $rc -le 1 ] || fail "full run exited $rc"
 [ -s "$tmp/all/report.md" ] || fail "no report.md"
-for c in "stability 300 K" "stability 600 K" "stability 900 K" "stability 1200 K" "melt 900 K" \
+for c in "stability 300 K" "stability 600 K" "stability 900 K" "stability 1200 K" "crystal kept 300 K" \
+         "crystal kept 600 K" "melt 900 K" \
          "quench: amorphous" "quench: CN Ge (3.15 Å)" "quench: CN Sb (3.15 Å)" "quench: CN Te (3.15 Å)" \
          "quench: Te-Ge-Te angle" "quench: Te-Sb-Te angle" "anneal 600 K" "density crystal 300 K" \
          "density amorphous 300 K"; do
   r=$(row "$tmp/all" "$c")
   [ "$r" = PASS ] || [ "$r" = FAIL ] || fail "row '$c': result '$r'"
 done
-[ "$(grep -c '^"' "$tmp/all/validate.csv")" -eq 14 ] || fail "validate.csv rows"
+[ "$(grep -c '^"' "$tmp/all/validate.csv")" -eq 16 ] || fail "validate.csv rows"
 [ "$(grep -c '^validate' "$tmp/all.out")" -eq 7 ] || fail "one progress line per check (plus header, footer)"
 # LJ neither blows up nor loses atoms in 1 ps at 300-1200 K
 for T in 300 600 900 1200; do [ "$(row "$tmp/all" "stability $T K")" = PASS ] || fail "stability $T K"; done
+# ... but LJ cannot hold rocksalt (its sublattices form an unstable simple cubic lattice)
+[ "$(row "$tmp/all" "crystal kept 300 K")" = FAIL ] || fail "LJ kept rocksalt at 300 K"
 grep -q 'Shortened protocol.*0.001 × the issue' "$tmp/all/report.md" || fail "report does not say the run was shortened"
 grep -q '| melt | rocksalt | 58 | NPT 1 bar | 900 K 0.1 ps | 0.1 of 0.1 ps | 100 ps |' "$tmp/all/report.md" \
   || fail "run table: actual and full durations"
