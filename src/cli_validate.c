@@ -20,8 +20,9 @@
  *
  * Output (all atomic): DIR/report.md, DIR/validate.csv (rewritten after every check, so a
  * killed run leaves the report of the checks done), DIR/<run>/thermo.csv and final.extxyz,
- * DIR/quench/coordination.csv and angles.csv.  SIGINT ends the running check at the next
- * chunk, marks it INTERRUPTED and writes the partial report; exit status 130.  Exit 0 when
+ * DIR/quench/coordination.csv and angles.csv.  SIGINT or SIGTERM ends the running check at the
+ * next chunk, marks it INTERRUPTED and writes the partial report; exit status 128 + the signal
+ * (130, 143).  Exit 0 when
  * every check that ran passed, 1 when one failed or the input was bad, 2 for usage.
  */
 #include <math.h>
@@ -127,12 +128,8 @@ typedef struct {
     int cur;                 /* the check running (index into v_check_names) */
 } v_ctx;
 
-static volatile sig_atomic_t v_stop;
-static void v_on_sigint(int sig)
-{
-    (void)sig;
-    v_stop = 1;
-}
+static volatile sig_atomic_t v_stop;   /* the signal that asked to stop, 0 while running */
+static void v_on_signal(int sig) { v_stop = sig; }
 
 static double v_now(void)
 {
@@ -395,8 +392,16 @@ static void v_run(v_ctx *c, v_stage *st, const pcm_system *init, v_out *o)
     if (every < 1)
         every = 1;
     snprintf(path, sizeof path, "%s/%s/thermo.csv", c->dir, st->dir);
-    int have_csv = atomic_open(&af, path, &e) == 0;
-    FILE *fp = have_csv ? af.fp : fopen("/dev/null", "w");
+    if (atomic_open(&af, path, &e) != 0) {
+        o->setup_fail = 1;
+        snprintf(o->why, sizeof o->why, "%.780s", e.msg);
+        snprintf(ri->status, sizeof ri->status, "could not start");
+        md_free(md);
+        o->final = s;
+        ri->wall = v_now() - t0;
+        return;
+    }
+    FILE *fp = af.fp;
     fputs("step,time_ps,T_target,T,pe_atom,ke_atom,conserved_change_atom,P,volume,density,crystalline_fraction\n",
           fp);
     double c0 = md_conserved(md);
@@ -430,10 +435,8 @@ static void v_run(v_ctx *c, v_stage *st, const pcm_system *init, v_out *o)
         o->lost += !(isfinite(s->x[i][0]) && isfinite(s->x[i][1]) && isfinite(s->x[i][2]));
     if (st->ens != PCM_NPT_ISO)
         o->drift = (md_conserved(md) - c0) / s->n;
-    if (have_csv && atomic_commit(&af, &e) != 0)
+    if (atomic_commit(&af, &e) != 0)
         fprintf(stderr, "pcmlab validate: %s\n", e.msg);
-    if (!have_csv)
-        fclose(fp);
     snprintf(ri->status, sizeof ri->status, "%s", o->blew ? "blew up" : o->intr ? "interrupted" : "completed");
     write_final(c, st->dir, s, ri->status);
     ri->steps = s->step;
@@ -1059,12 +1062,13 @@ int cmd_validate(int argc, char **argv)
     printf("validate %s: crystal %d atoms, quench %d atoms, durations x%s of the issue's (%.4g ps of MD) -> %s/\n",
            c->pot_spec, c->xtal0->n, c->nliquid, sc, ps, c->dir);
     fflush(stdout);
-    struct sigaction sa = {0}, old;
-    sa.sa_handler = v_on_sigint;
+    struct sigaction sa = {0}, old_int, old_term;
+    sa.sa_handler = v_on_signal;
     sa.sa_flags = SA_RESETHAND;   /* a second Ctrl-C ends at once */
     sigemptyset(&sa.sa_mask);
     v_stop = 0;
-    sigaction(SIGINT, &sa, &old);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);   /* `timeout` and batch systems stop with SIGTERM */
     static void (*const checks[5])(v_ctx *) = {check_stability, check_melt, NULL, check_anneal, check_density};
     write_report(c, 0);
     for (int k = 0; k < 5; k++) {
@@ -1083,8 +1087,9 @@ int cmd_validate(int argc, char **argv)
         progress(c, first, v_check_names[k]);
         write_report(c, 0);
     }
-    c->interrupted = v_stop;
-    sigaction(SIGINT, &old, NULL);
+    c->interrupted = v_stop != 0;
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     write_report(c, 1);
     int nfail = 0;
     for (int k = 0; k < c->nrows; k++)
@@ -1093,5 +1098,5 @@ int cmd_validate(int argc, char **argv)
     system_free(c->xtal0);
     system_free(c->amorph);
     potential_free(c->pot);
-    return c->interrupted ? 130 : nfail ? 1 : 0;
+    return c->interrupted ? 128 + (int)v_stop : nfail ? 1 : 0;
 }

@@ -74,6 +74,11 @@ pid=$!; sleep 1.5; kill -INT $pid; wait $pid; rc=$?
 [ "$(row "$tmp/int" "density")" = "not run" ] || fail "density row"
 grep -q 'INTERRUPTED (partial report)' "$tmp/int/report.md" || fail "partial report header"
 [ -s "$tmp/int/stability-300K/thermo.csv" ] || fail "interrupted thermo.csv"
+# SIGTERM (what `timeout` sends) likewise
+"$bin" validate $LJ -o "$tmp/term" --atoms 58 --only melt > /dev/null &
+pid=$!; sleep 1; kill -TERM $pid; wait $pid; rc=$?
+[ $rc -eq 143 ] || fail "SIGTERM run exited $rc"
+[ "$(row "$tmp/term" "melt 900 K")" = INTERRUPTED ] || fail "melt not INTERRUPTED by SIGTERM"
 
 # 6. bad input: exit non-zero with a message, nothing written
 "$bin" validate $LJ -o "$tmp/bad1" --only melt,boil 2> "$tmp/e1" && fail "--only boil accepted"
