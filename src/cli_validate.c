@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "build.h"
@@ -804,6 +805,12 @@ static void write_report(v_ctx *c, int final)
                               : "still running (partial report)");
     fprintf(fp, "- potential: `%s` (%s, cutoff %.2f Å)%s\n", c->pot_spec, c->pot->ops->kind, c->pot->rcut,
             !strcmp(c->pot->ops->kind, "lj") ? " — **Lennard-Jones test potential, not GST physics**" : "");
+    struct stat sb;
+    if (stat(c->pot_spec, &sb) == 0) {   /* which file this was, should it be replaced later */
+        char mt[40];
+        strftime(mt, sizeof mt, "%Y-%m-%d %H:%M:%S UTC", gmtime(&sb.st_mtime));
+        fprintf(fp, "- potential file: %lld bytes, modified %s\n", (long long)sb.st_size, mt);
+    }
     fprintf(fp, "- crystal: rocksalt Ge/Sb/vacancy 2:2:1, %d atoms at %.3f g/cm³; quench: %d atoms\n", c->xtal0->n,
             system_density(c->xtal0), c->nliquid);
     char sc[200];
@@ -938,7 +945,7 @@ static int parse_scale(const char *v, double *scale, pcm_err *e)
 
 static int parse_args(int argc, char **argv, v_ctx *c, pcm_err *e)
 {
-    c->atoms = 500, c->threads = 0, c->seed = 1, c->dt = 1.0, c->qrate = 3.0, c->qfrom = 1200.0;
+    c->atoms = 500, c->threads = -1, c->seed = 1, c->dt = 1.0, c->qrate = 3.0, c->qfrom = 1200.0;
     for (int k = 0; k < 5; k++)
         c->scale[k] = 1.0;
     c->only = 31;
@@ -972,7 +979,7 @@ static int parse_args(int argc, char **argv, v_ctx *c, pcm_err *e)
         return fprintf(stderr, "pcmlab validate: %s\n", c->pot_spec ? "-o DIR is required" : "missing potential"), 2;
     if (c->atoms < 8 || c->atoms > 1000000)
         return pcm_errf(e, NULL, 0, "--atoms must be between 8 and 10^6, got %ld", c->atoms), 1;
-    if (c->threads < 0 || c->threads > 1024)
+    if (c->threads == 0 || c->threads < -1 || c->threads > 1024)
         return pcm_errf(e, NULL, 0, "--threads must be between 1 and 1024"), 1;
     if (!(c->dt > 0.0 && c->dt <= 10.0))
         return pcm_errf(e, NULL, 0, "--dt must be in (0, 10] fs, got %g", c->dt), 1;
