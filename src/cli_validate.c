@@ -61,6 +61,10 @@
 #define V_CN_TOL 0.3
 #define V_ANGLE_TOL 10.0    /* degrees */
 #define V_RHO_TOL 0.05      /* relative */
+#define V_DRIFT_MAX 1e-4    /* eV/atom/ps: NVT conserved-energy drift that counts as an energy blow-up */
+#define V_HEAT_MAX 0.25     /* relative: mean T above the target that counts as self-heating */
+#define V_LAG_TAU 3.0       /* thermostat lags allowed on a cooling ramp */
+#define V_TAU_T_PS 0.1      /* ps, the thermostat time (md.h default) */
 
 enum { V_STAB = 1, V_MELT = 2, V_QUENCH = 4, V_ANNEAL = 8, V_DENSITY = 16 };
 static const char *const v_check_names[] = {"stability", "melt", "quench", "anneal", "density"};
@@ -86,13 +90,14 @@ typedef struct {       /* one MD run, for the report's run table */
 
 typedef struct {
     int n, cap;
-    double *t, *T, *pe, *rho, *xtal;   /* ps, K, eV/atom, g/cm³, fraction */
+    double *t, *T, *Tt, *pe, *cons, *rho, *xtal;   /* ps, K, target K, eV/atom, eV/atom, g/cm³, fraction */
 } v_series;
 
 typedef struct {
     int blew, intr, setup_fail, lost;
     char why[800];
-    double drift;      /* conserved energy change, eV/atom (NaN in NPT) */
+    int nvt;           /* the conserved energy is meaningful (not NPT) */
+    double drift;      /* conserved energy slope, eV/atom/ps (least squares; NaN in NPT) */
     double dmin;       /* Å, closest pair over the samples (V_DMIN_PROBE when none closer) */
     v_series s;
     pcm_system *final; /* last (good) state */
@@ -153,23 +158,34 @@ static int usage(void)
 
 /* ------------------------------------------------------------------ small helpers */
 
-static void series_push(v_series *s, double t, double T, double pe, double rho, double x)
+static void series_push(v_series *s, const pcm_thermo *th, double cons, double x)
 {
     if (s->n == s->cap) {
         s->cap = s->cap ? 2 * s->cap : 256;
-        s->t = pcm_realloc(s->t, (size_t)s->cap * sizeof *s->t);
-        s->T = pcm_realloc(s->T, (size_t)s->cap * sizeof *s->T);
-        s->pe = pcm_realloc(s->pe, (size_t)s->cap * sizeof *s->pe);
-        s->rho = pcm_realloc(s->rho, (size_t)s->cap * sizeof *s->rho);
-        s->xtal = pcm_realloc(s->xtal, (size_t)s->cap * sizeof *s->xtal);
+        size_t b = (size_t)s->cap * sizeof(double);
+        s->t = pcm_realloc(s->t, b), s->T = pcm_realloc(s->T, b), s->Tt = pcm_realloc(s->Tt, b);
+        s->pe = pcm_realloc(s->pe, b), s->cons = pcm_realloc(s->cons, b);
+        s->rho = pcm_realloc(s->rho, b), s->xtal = pcm_realloc(s->xtal, b);
     }
-    s->t[s->n] = t, s->T[s->n] = T, s->pe[s->n] = pe, s->rho[s->n] = rho, s->xtal[s->n] = x;
-    s->n++;
+    int k = s->n++;
+    s->t[k] = th->time_ps, s->T[k] = th->T, s->Tt[k] = th->T_target, s->pe[k] = th->pe_atom;
+    s->cons[k] = cons, s->rho[k] = th->density, s->xtal[k] = x;
+}
+
+/* Least-squares slope dy/dt (per ps); NaN with fewer than 2 samples. */
+static double slope(const v_series *s, const double *y)
+{
+    double st = 0, sy = 0, stt = 0, sty = 0;
+    int n = s->n;
+    for (int k = 0; k < n; k++)
+        st += s->t[k], sy += y[k], stt += s->t[k] * s->t[k], sty += s->t[k] * y[k];
+    double den = n * stt - st * st;
+    return n >= 2 && den > 0 ? (n * sty - st * sy) / den : NAN;
 }
 
 static void out_free(v_out *o)
 {
-    free(o->s.t), free(o->s.T), free(o->s.pe), free(o->s.rho), free(o->s.xtal);
+    free(o->s.t), free(o->s.T), free(o->s.Tt), free(o->s.pe), free(o->s.cons), free(o->s.rho), free(o->s.xtal);
     system_free(o->final);
     memset(o, 0, sizeof *o);
 }
@@ -250,20 +266,51 @@ static void row_set(v_row *r, v_status st, double value, const char *fmt, ...)
     r->value = value;
 }
 
-/* A run that did not finish: the status and the reason, for every row it feeds. */
+/* The hottest the second half of a run may be on average (K): 25 % above its mean target, or
+ * 4 standard deviations of the canonical mean where few atoms make T noisy.  On a cooling
+ * ramp a first-order thermostat lags by (cooling rate)·τ_T; V_LAG_TAU of those are allowed.
+ * *Tt receives the mean target. */
+static double heat_limit(const v_out *o, int natoms, double *Tt)
+{
+    const v_series *s = &o->s;
+    double sum = 0.0, sig = sqrt(2.0 / (3.0 * natoms - 3.0));
+    int c = 0;
+    for (int k = s->n / 2; k < s->n; k++, c++) {
+        double m = s->Tt[k];
+        if (k > 0 && s->t[k] > s->t[k - 1] && s->Tt[k] < s->Tt[k - 1])
+            m += V_LAG_TAU * V_TAU_T_PS * (s->Tt[k - 1] - s->Tt[k]) / (s->t[k] - s->t[k - 1]);
+        sum += m;
+    }
+    *Tt = c ? sum / c : NAN;
+    return *Tt * (1.0 + (4.0 * sig > V_HEAT_MAX ? 4.0 * sig : V_HEAT_MAX));
+}
+
+/* A run whose numbers cannot be trusted: did not start, blew up, was interrupted, lost or
+ * fused atoms, did not conserve energy (NVT) or heated itself past what the thermostat holds.
+ * Fills the status and the reason for every row the run feeds; 0 for a healthy run. */
 static int run_failed(const v_out *o, v_status *st, char *why, size_t n)
 {
-    if (o->setup_fail || o->blew) {
-        *st = V_FAIL;
+    *st = V_FAIL;
+    const v_series *s = &o->s;
+    int natoms = o->final ? o->final->n : 2;
+    double Tt, Tm = mean_from(s->T, s->n, s->n / 2), Tlim = heat_limit(o, natoms, &Tt);
+    if (o->setup_fail || o->blew)
         snprintf(why, n, "%s: %s", o->setup_fail ? "could not start" : "blew up", o->why);
-        return 1;
-    }
-    if (o->intr) {
-        *st = V_INTR;
-        snprintf(why, n, "interrupted at %.3f ps", o->s.n ? o->s.t[o->s.n - 1] : 0.0);
-        return 1;
-    }
-    return 0;
+    else if (o->intr)
+        *st = V_INTR, snprintf(why, n, "interrupted at %.4g ps", s->n ? s->t[s->n - 1] : 0.0);
+    else if (o->lost)
+        snprintf(why, n, "%d atoms with non-finite positions", o->lost);
+    else if (o->dmin < V_DMIN_FUSED)
+        snprintf(why, n, "atoms fused: closest pair %.2f Å (limit %.1f Å)", o->dmin, V_DMIN_FUSED);
+    else if (o->nvt && !(fabs(o->drift) <= V_DRIFT_MAX))
+        snprintf(why, n, "energy not conserved: drift %+.3g meV/atom/ps (limit ±%g)", 1e3 * o->drift,
+                 1e3 * V_DRIFT_MAX);
+    else if (!(Tm <= Tlim))
+        snprintf(why, n, "heats itself: ⟨T⟩ %.0f K in the 2nd half for a %.0f K target (limit %.0f K)", Tm, Tt,
+                 Tlim);
+    else
+        return 0;
+    return 1;
 }
 
 /* ------------------------------------------------------------------ one MD run */
@@ -287,7 +334,7 @@ static void v_sample(v_stage *st, pcm_md *md, FILE *fp, v_out *o, double c0)
         o->dmin = d;
     double cons = (md_conserved(md) - c0) / s->n;
     thermo_line(fp, &t, cons, x);
-    series_push(&o->s, t.time_ps, t.T, t.pe_atom, t.density, x);
+    series_push(&o->s, &t, cons, x);
     if (st->acc_from_ps >= 0.0 && t.time_ps >= st->acc_from_ps - 1e-9) {
         pcm_err e;
         if (st->coord)
@@ -371,6 +418,7 @@ static void v_run(v_ctx *c, v_stage *st, const pcm_system *init, v_out *o)
     md_params_default(&mp);
     mp.dt = c->dt;
     mp.ensemble = st->ens;
+    mp.tau_T = V_TAU_T_PS * 1e3;
     mp.P = 1.0;
     mp.seed = v_seed(c, st->dir);
     double T0;
@@ -434,8 +482,9 @@ static void v_run(v_ctx *c, v_stage *st, const pcm_system *init, v_out *o)
         v_sample(st, md, fp, o, c0);   /* the state the run ended in */
     for (int i = 0; i < s->n; i++)
         o->lost += !(isfinite(s->x[i][0]) && isfinite(s->x[i][1]) && isfinite(s->x[i][2]));
-    if (st->ens != PCM_NPT_ISO)
-        o->drift = (md_conserved(md) - c0) / s->n;
+    o->nvt = st->ens != PCM_NPT_ISO;
+    if (o->nvt)
+        o->drift = slope(&o->s, o->s.cons);
     if (atomic_commit(&af, &e) != 0)
         fprintf(stderr, "pcmlab validate: %s\n", e.msg);
     snprintf(ri->status, sizeof ri->status, "%s", o->blew ? "blew up" : o->intr ? "interrupted" : "completed");
@@ -470,7 +519,7 @@ static void check_stability(v_ctx *c)
     for (int k = 0; k < 4; k++) {
         char name[48], t[96];
         snprintf(name, sizeof name, "stability %.0f K", Ts[k]);
-        rows[k] = add_row(c, name, "no blow-up, no atom lost, closest pair ≥ 1.5 Å; drift reported", "closest_pair_A");
+        rows[k] = add_row(c, name, "no blow-up, no atom lost or fused, energy conserved, T held", "closest_pair_A");
         if (k < 2) {
             snprintf(name, sizeof name, "crystal kept %.0f K", Ts[k]);
             snprintf(t, sizeof t, "crystalline fraction > %.1f at the end (pcmlab's addition)", V_KEPT_MIN);
@@ -496,21 +545,15 @@ static void check_stability(v_ctx *c)
         double dur = o.s.n ? o.s.t[o.s.n - 1] : 0.0;
         char why[900];
         v_status fs;
-        double meanT = mean_from(o.s.T, o.s.n, o.s.n / 2);
-        double rate = dur > 0 ? 1e3 * o.drift / dur : NAN;   /* meV/atom/ps */
+        double meanT = mean_from(o.s.T, o.s.n, o.s.n / 2), xe = mean_from(o.s.xtal, o.s.n, tail_start(o.s.n));
         if (run_failed(&o, &fs, why, sizeof why))
-            row_set(r, fs, NAN, "%s; closest pair %.2f Å", why, o.dmin);
-        else if (o.lost || o.dmin < V_DMIN_FUSED)
-            row_set(r, V_FAIL, o.dmin, "%d atoms with non-finite positions; closest pair %.2f Å (fused below %.1f)",
-                    o.lost, o.dmin, V_DMIN_FUSED);
+            row_set(r, fs, o.dmin, "%s (closest pair %.2f Å, ⟨T⟩ %.0f K)", why, o.dmin, meanT);
         else
             row_set(r, V_PASS, o.dmin,
                     "%.4g ps, 0 lost, closest pair %s%.2f Å; drift %+.3g meV/atom/ps; ⟨T⟩ %.0f K (2nd half); "
                     "crystalline %.2f → %.2f",
-                    dur, o.dmin >= V_DMIN_PROBE ? "≥ " : "", o.dmin, rate, meanT, o.s.xtal[0],
-                    mean_from(o.s.xtal, o.s.n, tail_start(o.s.n)));
+                    dur, o.dmin >= V_DMIN_PROBE ? "≥ " : "", o.dmin, 1e3 * o.drift, meanT, o.s.xtal[0], xe);
         if (k < 2) {
-            double xe = mean_from(o.s.xtal, o.s.n, tail_start(o.s.n));
             if (run_failed(&o, &fs, why, sizeof why))
                 row_set(kept[k], fs, xe, "%.300s; fraction %.3f", why, xe);
             else
@@ -855,16 +898,21 @@ static void write_report(v_ctx *c, int final)
     fputs("\n## How the checks are judged\n\n"
           "- Crystalline fraction: ten Wolde q4 method of the paper's supplement (3.6 Å, ξ = 0.75, more than 2 "
           "connections, lone atoms removed). \"At the end\" = mean over the last 10 % of the samples.\n"
-          "- Stability: NVT (Bussi, τ_T 0.1 ps) from the crystal. Blow-up = non-finite energy, temperature runaway, an "
-          "atom moving more than 1 Å in one step (atom lost) or the volume changing 8-fold; closest pair "
-          "below 1.5 Å = fused atoms. Drift = change of the conserved energy (E + thermostat work) per atom per ps.\n"
+          "- Every run must be healthy, or every row it feeds FAILs with the reason: no blow-up (non-finite "
+          "energy, temperature runaway, an atom moving more than 1 Å in one step = atom lost, the volume changing "
+          "8-fold), no two atoms closer than 1.5 Å (fused), in NVT a conserved-energy drift (E + thermostat work; "
+          "least-squares slope) within ±0.1 meV/atom/ps, and a mean T over the second half at most 25 % above "
+          "the target (or 4 canonical standard deviations for small systems; 3 τ_T of lag allowed on a cooling "
+          "ramp): a potential that pours out energy faster than the thermostat (Bussi, τ_T 0.1 ps) removes it "
+          "heats itself. These are the stability check; the other checks apply them to their own runs.\n"
+          "- Stability: NVT from the crystal at its experimental density.\n"
           "- Quench: NVT at 6.00 g/cm³ (the paper's Fig. 3). Coordination within 3.15 Å and bond-angle "
           "distributions averaged over the frames of the final 300 K hold; angle peak = highest local maximum "
           "(2° bins, 3-bin smoothing).\n"
           "- Density: NPT (stochastic cell rescaling, τ_P 1 ps), mean over the second half of the run.\n"
-          "- Thresholds that are pcmlab's, not the issue's: fused atoms below 1.5 Å, amorphous below 0.2, "
-          "angle peaks within 10°, the crystal kept (> 0.7) in the 300 and 600 K stability runs, \"at the end\" as "
-          "above.\n"
+          "- Thresholds that are pcmlab's, not the issue's: fused atoms, the drift and self-heating limits, "
+          "amorphous below 0.2, angle peaks within 10°, the crystal kept (> 0.7) in the 300 and 600 K stability "
+          "runs, \"at the end\" as above.\n"
           "- Per-run files: `<run>/thermo.csv`, `<run>/final.extxyz` (with a `crystalline` column); "
           "`quench/coordination.csv`, `quench/angles.csv`.\n",
           fp);
