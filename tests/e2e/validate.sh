@@ -61,6 +61,15 @@ grep -q 'never below 0.1' "$tmp/all/report.md" || fail "failed melt without reas
 for c in "stability 300 K" "stability 1200 K" "anneal 600 K"; do [ "$(row "$tmp/boom" "$c")" = FAIL ] || fail "$c"; done
 [ "$(grep -c 'blew up' "$tmp/boom/report.md")" -ge 5 ] || fail "blow-up reason missing"
 
+# 3b. unhealthy runs FAIL too: a stiff LJ (1 eV) at 4 fs does not conserve energy; at 0.25 fs it
+#     conserves it, but its rocksalt collapses and releases heat faster than the thermostat removes it
+"$bin" validate lj:1.0,2.68,6.0 -o "$tmp/drift" --atoms 58 --scale 0.001 --only stability --dt 4 > /dev/null
+[ "$(row "$tmp/drift" "stability 300 K")" = FAIL ] || fail "4 fs stiff LJ passed"
+grep -q 'stability 300 K | .* | energy not conserved: drift' "$tmp/drift/report.md" || fail "drift reason"
+"$bin" validate lj:1.0,2.68,6.0 -o "$tmp/heat" --atoms 58 --scale 0.001 --only stability --dt 0.25 > /dev/null
+[ "$(row "$tmp/heat" "stability 300 K")" = FAIL ] || fail "self-heating run passed"
+grep -q 'stability 300 K | .* | heats itself: ⟨T⟩' "$tmp/heat/report.md" || fail "heating reason"
+
 # 4. same seed, same trajectory
 "$bin" validate $LJ -o "$tmp/m2" --atoms 58 --scale 0.01 --only melt > /dev/null
 cmp -s "$tmp/m1/melt/thermo.csv" "$tmp/m2/melt/thermo.csv" || fail "same seed, different melt run"
