@@ -45,7 +45,6 @@
 #include "neighbor.h"
 #include "protocol.h"
 #include "structure.h"
-#include "units.h"
 #include "version.h"
 
 #define V_RHO_XTAL 6.3      /* g/cm³, experimental metastable rocksalt GST */
@@ -593,7 +592,7 @@ static void check_melt(v_ctx *c)
 }
 
 /* Coordination and bond-angle rows from the quench's last hold. */
-static void quench_structure_rows(v_ctx *c, const v_stage *st, v_row *rows[5], int failed)
+static void quench_structure_rows(const v_stage *st, v_row *rows[5], int failed)
 {
     static const char *el[3] = {"Ge", "Sb", "Te"};
     static const double dft[3] = {4.2, 3.7, 2.9};
@@ -627,7 +626,6 @@ static void quench_structure_rows(v_ctx *c, const v_stage *st, v_row *rows[5], i
             row_set(rows[3 + k], !failed && fabs(pk[0] - 90.0) <= V_ANGLE_TOL ? V_PASS : V_FAIL, pk[0],
                     "main peak %.0f° (%ld angles)", pk[0], st->ang->total[idx]);
     }
-    (void)c;
 }
 
 /* The quench protocol; with rows (the quench check) it fills the report rows, without
@@ -682,8 +680,7 @@ static void run_quench(v_ctx *c, int report)
         ra->wall = wall;
         if (failed)
             row_set(ra, fs, xe, "%s; fraction %.3f at the end", why, xe);
-        else
-        {
+        else {
             double rate = c->qrate / c->scale[2];
             char rs[96] = "";
             if (fabs(rate - 3.0) > 1e-9)
@@ -691,7 +688,7 @@ static void run_quench(v_ctx *c, int report)
             row_set(ra, isfinite(xe) && xe < V_AMOR_MAX ? V_PASS : V_FAIL, xe, "%.3f at 300 K (%.4g ps run)%s", xe,
                     o.s.t[o.s.n - 1], rs);
         }
-        quench_structure_rows(c, &st, rows, failed);
+        quench_structure_rows(&st, rows, failed);
         for (int k = 0; failed && k < 5; k++) {   /* the numbers, if any, but the status of the run */
             char m[sizeof rows[k]->measured];
             snprintf(m, sizeof m, "%s", rows[k]->measured);
