@@ -70,9 +70,11 @@ grep -q 'stability 300 K | .* | energy not conserved: drift' "$tmp/drift/report.
 [ "$(row "$tmp/heat" "stability 300 K")" = FAIL ] || fail "self-heating run passed"
 grep -q 'stability 300 K | .* | heats itself: ⟨T⟩' "$tmp/heat/report.md" || fail "heating reason"
 
-# 4. same seed, same trajectory
-"$bin" validate $LJ -o "$tmp/m2" --atoms 58 --scale 0.01 --only melt > /dev/null
+# 4. same seed, same trajectory, whatever the thread count; another seed, another trajectory
+"$bin" validate $LJ -o "$tmp/m2" --atoms 58 --scale 0.01 --only melt --threads 1 > /dev/null
 cmp -s "$tmp/m1/melt/thermo.csv" "$tmp/m2/melt/thermo.csv" || fail "same seed, different melt run"
+"$bin" validate $LJ -o "$tmp/m3" --atoms 58 --scale 0.01 --only melt --seed 2 > /dev/null
+cmp -s "$tmp/m1/melt/thermo.csv" "$tmp/m3/melt/thermo.csv" && fail "--seed 2 gave the same run"
 
 # 5. SIGINT: the running check is INTERRUPTED, later ones not run, the report written; exit 130
 "$bin" validate $LJ -o "$tmp/int" --atoms 58 --only stability,density > "$tmp/int.out" &
