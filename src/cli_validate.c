@@ -158,7 +158,8 @@ static int usage(void)
           "                       [--only stability,melt,quench,anneal,density] [--dt 1]\n"
           "                       [--quench-rate 3] [--quench-from 1200]\n"
           "  POT: a .yace file (POT.yace+d2 adds dispersion) or lj:EPS,SIGMA,RC.\n"
-          "  --scale F multiplies every duration (full protocol: about 6.6 ns of MD);\n"
+          "  --scale F multiplies every duration (full protocol: about 6.6 ns of MD), --scale CHECK=F\n"
+          "  one check's (e.g. --scale 0.01 --scale anneal=0.1);\n"
           "  --quench-rate in K/ps before scaling.  Writes DIR/report.md and DIR/validate.csv.\n",
           stderr);
     return 2;
