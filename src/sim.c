@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+#include "ace.h"
 #include "build.h"
 #include "extxyz.h"
 #include "potential.h"
@@ -373,7 +374,7 @@ static sim_snapshot *snap_build(sim *s)
     snap->us_per_atom_step = s->us_per_atom_step;
     snap->blowups = s->blowups;
     snprintf(snap->potential_label, sizeof snap->potential_label, "%s", s->cfg.potential_label);
-    snprintf(snap->backend, sizeof snap->backend, "CPU");
+    snprintf(snap->backend, sizeof snap->backend, "%s", md_device_mode(s->md) == MD_DEVICE_GPU || ace_potential_on_gpu(s->pot) ? "GPU" : "CPU");
     memcpy(snap->msg, s->msg, sizeof snap->msg);
     snap->msg_seq = s->msg_seq;
     return snap;
