@@ -41,4 +41,13 @@ echo "$msg" | grep -q "unknown condition 'nope'" || fail "message: $msg"
 msg=$("$bin" dataset sample --potential "$tmp/missing.yace" --committee $lj --committee $lj -o "$tmp/x.xyz" 2>&1) \
   && fail "missing potential accepted"
 echo "$msg" | grep -q "missing.yace" || fail "message: $msg"
+# dataset generate: --rattle/--strain ranges and --tag; 0:0 gives the builder's crystal untouched
+"$bin" dataset generate -o "$tmp/g.xyz" --manifest "$tmp/g.tsv" --rounds 2 --kinds gete --tag xt --rattle 0:0 \
+  --strain 0:0 >/dev/null || fail "generate with ranges"
+[ "$(grep -c 'config_id=xt-gete-r00' "$tmp/g.xyz")" = 2 ] || fail "tag not used"
+grep -q 'rattle_A=0.0000 strain="0.00000 0.00000 0.00000 0.00000 0.00000 0.00000"' "$tmp/g.xyz" || fail "rattle/strain not zero"
+"$bin" dataset generate -o "$tmp/g2.xyz" --rounds 1 --kinds gete >/dev/null
+grep -q 'rattle_A=0.0000 ' "$tmp/g2.xyz" && fail "default rattle is zero"
+msg=$("$bin" dataset generate -o "$tmp/g3.xyz" --rattle 0.2:0.1 2>&1) && fail "rattle HI < LO accepted"
+echo "$msg" | grep -q "rattle LO:HI" || fail "message: $msg"
 echo "dataset sample OK"
