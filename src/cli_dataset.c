@@ -153,7 +153,7 @@ int cmd_dataset(int argc, char **argv)
             double eps[6] = {0};
             if (crystal)
                 for (int a = 0; a < 6; a++)
-                    eps[a] = (a < 3 ? str_n : str_s) * (2 * rng_uniform(&r) - 1);
+                    eps[a] = (a < 3 ? str_n : str_s) * (2 * rng_uniform(&r) - 1) + 0.0;   /* no -0 */
             double sigma = rat_lo + (rat_hi - rat_lo) * rng_uniform(&r);
             build_strain(sys, eps);
             build_rattle(sys, sigma, s ^ 0x5bd1e995ULL);
