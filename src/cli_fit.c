@@ -14,7 +14,8 @@
 static const char usage[] =
     "usage: pcmlab fit DATA.extxyz... --basis BASIS.cfg -o POT.yace [--test-fraction F] [--kappa K]\n"
     "                  [--stress-weight W] [--ridge L] [--force-scale F0] [--seed S]\n"
-    "                  [--report DIR] [--committee K]\n"
+    "                  [--weight KIND=W]... [--report DIR] [--committee K]\n"
+    "       (a frame's info key weight=W multiplies its loss terms too)\n"
     "       pcmlab fit --bbasis PACEMAKER.yaml -o POT.yace      (B-basis -> C-tilde conversion)\n";
 
 typedef struct fit_cli {
@@ -74,6 +75,16 @@ static int parse(int argc, char **argv, fit_cli *a, pcm_err *e)
             if (cli_double(o, v, &x, e) < 0) return -1;
             if (x < 0) return pcm_errf(e, NULL, 0, "--force-scale must be >= 0 (eV/A; 0 = off)");
             a->o.force_scale = x;
+        } else if (!strcmp(o, "--weight")) {
+            const char *eq = strchr(v, '=');
+            char *end;
+            double w = eq ? strtod(eq + 1, &end) : -1;
+            if (!eq || eq == v || (size_t)(eq - v) >= sizeof a->o.kw_kind[0] || end == eq + 1 || *end || !(w >= 0))
+                return pcm_errf(e, NULL, 0, "--weight wants KIND=W with W >= 0 (e.g. --weight rocksalt=3), got '%s'", v);
+            if (a->o.nkw == 16)
+                return pcm_errf(e, NULL, 0, "--weight: 16 kinds at most");
+            snprintf(a->o.kw_kind[a->o.nkw], sizeof a->o.kw_kind[0], "%.*s", (int)(eq - v), v);
+            a->o.kw_w[a->o.nkw++] = w;
         } else if (!strcmp(o, "--seed")) {
             a->set |= FS_SEED;
             if (cli_int(o, v, &n, e) < 0) return -1;
@@ -167,8 +178,11 @@ static int write_report(const fit_cli *a, const fit_dataset *d, const fit_model 
         fprintf(o, "  basis: %d functions + %d E0 (", m->ncol - m->nel, m->nel);
         for (int mu = 0; mu < m->nel; mu++)
             fprintf(o, "%s%s %d", mu ? ", " : "", m->tmpl->elements[mu], m->nspec[mu]);
-        fprintf(o, "), rank %d, %ld rows; kappa %.3g, ridge %.3g, stress weight %.3g, force scale %.3g\n", m->rank,
+        fprintf(o, "), rank %d, %ld rows; kappa %.3g, ridge %.3g, stress weight %.3g, force scale %.3g", m->rank,
                 m->nrows, a->o.kappa, a->o.ridge, a->o.stress_weight, a->o.force_scale);
+        for (int q = 0; q < a->o.nkw; q++)
+            fprintf(o, "%s%s=%g", q ? ", " : "; kind weights ", a->o.kw_kind[q], a->o.kw_w[q]);
+        fputc('\n', o);
         fprintf(o, "  fit time %.2f s; evaluation %.3f us/atom-step (energy + forces, 1 thread)\n", m->seconds,
                 1e6 * spa);
         fprintf(o, "  RMSE:\n");

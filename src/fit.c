@@ -67,6 +67,18 @@ int fit_dataset_read(fit_dataset *d, const char *path, pcm_err *e)
         if (c->has_f)
             memcpy(c->f_ref, fr->sys->f, (size_t)n * sizeof *c->f_ref);
         c->bootstrap = 1;
+        c->weight = 1.0;
+        const char *wv = frame_get(fr, "weight");
+        if (wv) {
+            char *end;
+            c->weight = strtod(wv, &end);
+            if (end == wv || *end || !(c->weight >= 0) || !isfinite(c->weight)) {
+                pcm_errf(e, path, 0, "frame %d: weight='%s' is not a non-negative number", count + 1, wv);
+                frame_free(fr);
+                xyz_close(r);
+                return -1;
+            }
+        }
         count++;
     }
     frame_free(fr);
@@ -446,7 +458,11 @@ int fit_run_specs(ace_cbasis *tmpl, ace_bspec **specs, const int *nspec, fit_dat
             }
             if (ok && !failed) {
                 int n = c->sys->n;
-                double sm = sqrt((double)mult);
+                double cw = c->weight;
+                for (int q = 0; q < o->nkw; q++)
+                    if (!strcmp(o->kw_kind[q], c->kind))
+                        cw *= o->kw_w[q];
+                double sm = sqrt((double)mult * cw);
                 if (c->has_e && we > 0) {
                     for (int j = 0; j < m->ncol; j++)
                         R.e[j] /= n;

@@ -31,6 +31,7 @@ typedef struct fit_config {
     double w_ref[6];            /* virial, eV, Voigt */
     int is_test;
     int bootstrap;              /* multiplicity in the current (committee) resample */
+    double weight;              /* loss weight of the whole configuration: info key `weight=` (1) */
     /* predictions of the last fit_predict */
     double e_pred, w_pred[6];
     double (*f_pred)[3];
@@ -50,6 +51,9 @@ typedef struct fit_opts {
                                    so close contacts with huge forces count by their relative
                                    error (0: all atoms alike) */
     uint64_t seed;              /* split / bootstrap seed */
+    int nkw;                    /* per-kind loss weights (--weight KIND=W), times the frame's own */
+    char kw_kind[16][32];
+    double kw_w[16];
 } fit_opts;
 
 void fit_opts_default(fit_opts *o);

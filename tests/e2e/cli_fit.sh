@@ -55,6 +55,21 @@ printf 'version = 1;\nradial = { nradbase = 6; };\nfit = {\n  kapa = 0.3;\n};\n'
 msg=$("$bin" fit "$tmp/liq_lab.xyz" --basis "$tmp/bk.cfg" -o "$tmp/x.yace" 2>&1) && fail "unknown fit key accepted"
 echo "$msg" | grep -q "bk.cfg:4: unknown fit setting 'kapa'" || fail "message: $msg"
 
+# --weight KIND=0 removes a kind from the loss: the same fit as without its file
+"$bin" fit "$tmp/liq_lab.xyz" "$tmp/xt_lab.xyz" --basis "$tmp/b.cfg" --test-fraction 0 --weight liquid=0 \
+  -o "$tmp/w0.yace" > "$tmp/w0.log" 2>&1 || fail "fit --weight: $(cat "$tmp/w0.log")"
+grep -q "kind weights liquid=0" "$tmp/w0.log" || fail "kind weights not reported"
+"$bin" fit "$tmp/xt_lab.xyz" --basis "$tmp/b.cfg" --test-fraction 0 -o "$tmp/xo.yace" >/dev/null 2>&1 || fail "fit crystal"
+ew=$("$bin" eval "$tmp/w0.yace" "$tmp/liq.xyz" | awk '/energy =/ {print $6; exit}')
+eo=$("$bin" eval "$tmp/xo.yace" "$tmp/liq.xyz" | awk '/energy =/ {print $6; exit}')
+awk -v a="$ew" -v b="$eo" 'BEGIN{d=a-b; if (d<0) d=-d; exit !(a != "" && d < 1e-6)}' || fail "weight 0 differs: $ew vs $eo"
+# a frame's weight= info key must be a number
+sed '2s/^/weight=abc /' "$tmp/xt_lab.xyz" > "$tmp/badw.xyz"
+msg=$("$bin" fit "$tmp/badw.xyz" --basis "$tmp/b.cfg" -o "$tmp/x.yace" 2>&1) && fail "bad weight accepted"
+echo "$msg" | grep -q "badw.xyz.*weight='abc'" || fail "message: $msg"
+msg=$("$bin" fit "$tmp/xt_lab.xyz" --basis "$tmp/b.cfg" --weight liquid -o "$tmp/x.yace" 2>&1) && fail "--weight liquid accepted"
+echo "$msg" | grep -q "KIND=W" || fail "message: $msg"
+
 # bad input
 msg=$("$bin" fit "$tmp/liq_lab.xyz" -o "$tmp/x.yace" 2>&1) && fail "fit without --basis accepted"
 printf 'version = 1;\nranks = { nrad = [4, 9]; lmax = [0, 2]; };\n' > "$tmp/bad.cfg"
