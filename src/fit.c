@@ -32,6 +32,7 @@ static double now_s(void)
 
 void fit_opts_default(fit_opts *o)
 {
+    memset(o, 0, sizeof *o);
     o->test_fraction = 0.2;
     o->kappa = 0.3;
     o->stress_weight = 0.0;
