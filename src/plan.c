@@ -2,6 +2,7 @@
 #include "plan.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,8 +81,12 @@ int plan_presets_dir(char *buf, size_t cap)
     char *slash = strrchr(exe, '/');
     if (slash)
         *slash = 0;
-    snprintf(buf, cap, "%s/../presets", exe);
-    return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+    char dir[1100], real[PATH_MAX + 1];
+    snprintf(dir, sizeof dir, "%.1000s/../presets", exe);
+    if (!realpath(dir, real) || stat(real, &st) != 0 || !S_ISDIR(st.st_mode))
+        return -1;
+    snprintf(buf, cap, "%s", real);
+    return 0;
 }
 
 void plan_describe(const char *path, char *buf, size_t cap)
