@@ -65,7 +65,7 @@ typedef struct sim_config {
     double min_dist;           /* liquid: closest approach, Å */
     unsigned long long structure_seed;
     double T0;                 /* initial and dial temperature, K */
-    double dt;                 /* fs; 0 = automatic (1 fs, 2 fs for the LJ stand-in) */
+    double dt;                 /* fs; 0 = automatic (1 fs; 2 fs for Lennard-Jones) */
     int steps_per_chunk;
     int xtal_every;            /* crystallinity every N chunks (>= 1) */
     pcm_ensemble ensemble;
