@@ -300,6 +300,9 @@ static void menu_load(tui *t)
     tui_status(t, "loading %s (%s)%s%.300s", en->name, en->path, note[0] ? "; not live: " : "", note);
 }
 
+/* Entry letters, skipping the menu's own keys (f j k q) */
+static const char menu_letters[] = "abcdeghilmnoprstuvwxyz";
+
 static int menu_key(tui *t, int ch)
 {
     switch (ch) {
@@ -309,8 +312,11 @@ static int menu_key(tui *t, int ch)
     case 27: case 'f': case 'q': t->menu = 0; break;
     case KEY_RESIZE: return TUI_RELAYOUT | TUI_REDRAW;
     default:
-        if (ch >= 'a' && ch < 'a' + t->menu_n && ch != 'f' && ch != 'j' && ch != 'k' && ch != 'q')
-            t->menu_sel = ch - 'a';
+        if (ch > 0 && ch < 128 && strchr(menu_letters, ch)) {
+            int k = (int)(strchr(menu_letters, ch) - menu_letters);
+            if (k < t->menu_n)
+                t->menu_sel = k;
+        }
         break;
     }
     return TUI_REDRAW;
@@ -566,19 +572,20 @@ static void draw_menu(tui *t, const sim_snapshot *p)
     int y0 = 3, x0 = (COLS - w) / 2;
     char line[1024], d[32], eta[48];
     attron(A_REVERSE);
-    snprintf(line, sizeof line, " Preset files in %s  (Up/Down or a-z, Enter runs it on the live atoms, Esc closes)",
+    snprintf(line, sizeof line, " Preset files in %s  (Up/Down or a letter, Enter runs it on the live atoms, Esc closes)",
              t->menu_dir);
     mvprintw(y0, x0, " %-*.*s ", w - 2, w - 2, line);
     attroff(A_REVERSE);
     for (int k = 0; k < shown; k++) {
         const plan_entry *en = &t->menu_v[first + k];
         int sel = first + k == t->menu_sel;
+        char letter = first + k < (int)sizeof menu_letters - 1 ? menu_letters[first + k] : ' ';
         if (en->error[0])
-            snprintf(line, sizeof line, "%c %c) %-16.16s  DOES NOT LOAD: %s", sel ? '>' : ' ', 'a' + first + k, en->name,
+            snprintf(line, sizeof line, "%c %c) %-16.16s  DOES NOT LOAD: %s", sel ? '>' : ' ', letter, en->name,
                      en->error);
         else {
             plan_format_duration(en->duration_ps, d, sizeof d);
-            snprintf(line, sizeof line, "%c %c) %-16.16s %9s  %s", sel ? '>' : ' ', 'a' + first + k, en->name, d, en->desc);
+            snprintf(line, sizeof line, "%c %c) %-16.16s %9s  %s", sel ? '>' : ' ', letter, en->name, d, en->desc);
         }
         attron(sel ? A_REVERSE | A_BOLD : A_NORMAL);
         if (en->error[0])
