@@ -96,6 +96,9 @@ $(BUILD)/src/%.cu.o: src/%.cu
 	@mkdir -p $(dir $@)
 	$(NVCC) $(NVCCFLAGS) -Isrc -c $< -o $@
 
+# the MD step and list build round exactly as the host (no FMA contraction): same lists as nl_build
+$(BUILD)/src/md_cuda.cu.o: NVCCFLAGS += -fmad=false
+
 $(LIB): $(OBJ) $(CU_OBJ)
 	@rm -f $@
 	ar rcs $@ $^

@@ -425,3 +425,25 @@ int ace_potential_on_gpu(const pcm_potential *p)
     return p->ops == &ace_ops && ((const ace_impl *)p->impl)->gpu != NULL;
 }
 
+
+/* ------------------------------------------------------------------ device MD path (ace_gpu.h) */
+
+ace_gpu *ace_potential_gpu(const pcm_potential *p)
+{
+    return p->ops == &ace_ops ? ((const ace_impl *)p->impl)->gpu : NULL;
+}
+
+const int *ace_potential_type_map(const pcm_potential *p)
+{
+    return p->ops == &ace_ops ? ((const ace_impl *)p->impl)->type_map : NULL;
+}
+
+int ace_potential_khost(const pcm_potential *p, ace_khost *h, char *why, size_t n)
+{
+    if (p->ops != &ace_ops) {
+        snprintf(why, n, "%s is not an ACE potential", p->path ? p->path : p->ops->kind);
+        return -1;
+    }
+    const ace_impl *im = p->impl;
+    return ace_khost_init(h, im->b, im->prog, why, n);
+}

@@ -52,7 +52,7 @@ struct ace_gpu {
     void *d_progbuf[PCM_MAX_SPECIES][7];
     /* per system */
     int n_cap;
-    long p_cap;
+    long p_cap, hp_cap;
     double *d_x, *d_pe, *d_f, *d_wv, *d_h; /* [n][3], [n], [n][3], [n][6], [9] */
     int *d_mu, *d_start, *d_rstart;         /* [n], [n+1], [n+1] */
     int *d_j, *d_i, *d_shift, *d_rq;        /* [npairs], [npairs], [npairs][3], [npairs] */
@@ -102,6 +102,19 @@ __global__ void k_force(ace_kparams kp, int a0, long q0, long q1, const int *__r
     long tid = (long)blockIdx.x * blockDim.x + threadIdx.x, nth = (long)gridDim.x * blockDim.x;
     double *ps = pscr + (size_t)tid * kp.p_stride;
     for (long q = q0 + tid; q < q1; q += nth)
+        ace_k_force_stage(&kp, q, a0, ii, jj, mu, d, scr, dE, jmin, ps, fij);
+}
+
+/* k_force for a list that lives on the device: the chunk's pair range from start[]. */
+__global__ void k_force_dev(ace_kparams kp, int a0, int a1, const int *__restrict__ start, const int *__restrict__ ii,
+                            const int *__restrict__ jj, const int *__restrict__ mu, const double *__restrict__ d,
+                            const double *__restrict__ scr, const double *__restrict__ dE,
+                            const int *__restrict__ jmin, double *__restrict__ pscr, double *__restrict__ fij)
+{
+    long tid = (long)blockIdx.x * blockDim.x + threadIdx.x, nth = (long)gridDim.x * blockDim.x;
+    double *ps = pscr + (size_t)tid * kp.p_stride;
+    long q1 = start[a1];
+    for (long q = start[a0] + tid; q < q1; q += nth)
         ace_k_force_stage(&kp, q, a0, ii, jj, mu, d, scr, dE, jmin, ps, fij);
 }
 
@@ -200,9 +213,8 @@ fail:
 
 /* ------------------------------------------------------------------ one step */
 
-static int grow(ace_gpu *g, const pcm_system *s, const pcm_nlist *nl)
+static int grow(ace_gpu *g, int nn, long npairs, int host_list)
 {
-    int nn = s->n;
     if (nn > g->n_cap) {
         int cap = nn + nn / 4 + 16;
         cudaFree(g->d_x), cudaFree(g->d_pe), cudaFree(g->d_f), cudaFree(g->d_wv), cudaFree(g->d_mu);
@@ -226,19 +238,24 @@ static int grow(ace_gpu *g, const pcm_system *s, const pcm_nlist *nl)
         g->d_scr = g->d_dE = g->d_pscr = NULL; /* re-sized below for the new atom count */
         g->d_jmin = NULL;
     }
-    if (nl->npairs > g->p_cap) {
-        long cap = nl->npairs + nl->npairs / 4 + 16;
-        cudaFree(g->d_j), cudaFree(g->d_i), cudaFree(g->d_shift), cudaFree(g->d_rq), cudaFree(g->d_d);
-        cudaFree(g->d_fij);
-        g->d_j = g->d_i = g->d_shift = g->d_rq = NULL;
+    if (npairs > g->p_cap) { /* per pair, both paths: displacements and pair forces */
+        long cap = npairs + npairs / 4 + 16;
+        cudaFree(g->d_d), cudaFree(g->d_fij);
         g->d_d = g->d_fij = NULL;
+        CUDA_CHECK(cudaMalloc((void **)&g->d_d, (size_t)cap * 3 * sizeof(double)));
+        CUDA_CHECK(cudaMalloc((void **)&g->d_fij, (size_t)cap * 3 * sizeof(double)));
+        g->p_cap = cap;
+        g->nbuilds = -1;
+    }
+    if (host_list && npairs > g->hp_cap) { /* the uploaded host list (not the MD device path) */
+        long cap = npairs + npairs / 4 + 16;
+        cudaFree(g->d_j), cudaFree(g->d_i), cudaFree(g->d_shift), cudaFree(g->d_rq);
+        g->d_j = g->d_i = g->d_shift = g->d_rq = NULL;
         CUDA_CHECK(cudaMalloc((void **)&g->d_j, (size_t)cap * sizeof(int)));
         CUDA_CHECK(cudaMalloc((void **)&g->d_i, (size_t)cap * sizeof(int)));
         CUDA_CHECK(cudaMalloc((void **)&g->d_shift, (size_t)cap * 3 * sizeof(int)));
         CUDA_CHECK(cudaMalloc((void **)&g->d_rq, (size_t)cap * sizeof(int)));
-        CUDA_CHECK(cudaMalloc((void **)&g->d_d, (size_t)cap * 3 * sizeof(double)));
-        CUDA_CHECK(cudaMalloc((void **)&g->d_fij, (size_t)cap * 3 * sizeof(double)));
-        g->p_cap = cap;
+        g->hp_cap = cap;
         g->nbuilds = -1;
     }
     if (!g->d_scr) {
@@ -300,7 +317,7 @@ extern "C" int ace_gpu_compute(ace_gpu *g, const int *type_map, pcm_system *s, c
     int n = s->n, hostmin = -1;
     long np = nl->npairs;
     const int TB = 128;
-    if (grow(g, s, nl) != 0)
+    if (grow(g, s->n, nl->npairs, 1) != 0)
         goto fail;
     if (g->nbuilds != nl->nbuilds || g->nl_seen != (const void *)nl || g->nl_npairs != np ||
         memcmp(g->nl_x0, nl->x0, (size_t)n * sizeof *g->nl_x0) != 0 ||
@@ -352,6 +369,50 @@ extern "C" int ace_gpu_compute(ace_gpu *g, const int *type_map, pcm_system *s, c
         }
         s->energy = etot;
         memcpy(s->virial, w, sizeof w);
+    }
+    return 0;
+fail:
+    snprintf(err, errn, "%s", g_errbuf);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ device-resident list */
+
+/* The MD device path (md_cuda.cu): positions, species and the list are already on the
+ * device; pe, f and the per-atom virial stay there.  Same kernels, same order as above. */
+extern "C" int ace_gpu_compute_dev(ace_gpu *g, int n, long np, const int *d_start, const int *d_j,
+                                   const int *d_shift, const int *d_ii, const int *d_rstart, const int *d_rq,
+                                   const double *d_x, const int *d_mu, const double *d_h, double *d_pe, double *d_f,
+                                   double *d_wv, char *err, size_t errn)
+{
+    int hostmin = -1;
+    const int TB = 128;
+    if (grow(g, n, np, 0) != 0)
+        goto fail;
+    CUDA_CHECK(cudaMemcpy(g->d_err, &hostmin, sizeof(int), cudaMemcpyHostToDevice));
+    if (np > 0) {
+        k_geom<<<(unsigned)((np + TB - 1) / TB), TB>>>(d_j, d_shift, d_ii, d_x, d_h, g->d_d, np);
+        CUDA_CHECK(cudaGetLastError());
+    }
+    for (int a0 = 0; a0 < n; a0 += g->chunk) {
+        int a1 = a0 + g->chunk < n ? a0 + g->chunk : n;
+        k_atom<<<(unsigned)((a1 - a0 + 63) / 64), 64>>>(g->kp, a0, a1, d_start, d_j, d_mu, g->d_d, g->d_scr, d_pe,
+                                                          g->d_dE, g->d_jmin, g->d_err);
+        CUDA_CHECK(cudaGetLastError());
+        if (np > 0) {
+            k_force_dev<<<(unsigned)(g->pthreads / TB), TB>>>(g->kp, a0, a1, d_start, d_ii, d_j, d_mu, g->d_d,
+                                                              g->d_scr, g->d_dE, g->d_jmin, g->d_pscr, g->d_fij);
+            CUDA_CHECK(cudaGetLastError());
+        }
+    }
+    if (n > 0) {
+        k_gather<<<(unsigned)((n + TB - 1) / TB), TB>>>(n, d_start, d_rstart, d_rq, g->d_d, g->d_fij, d_f, d_wv);
+        CUDA_CHECK(cudaGetLastError());
+    }
+    CUDA_CHECK(cudaMemcpy(&hostmin, g->d_err, sizeof(int), cudaMemcpyDeviceToHost)); /* 4 bytes a step */
+    if (hostmin >= 0) {
+        snprintf(err, errn, "atom %d has a neighbour closer than the spline grid spacing", hostmin);
+        return -1;
     }
     return 0;
 fail:

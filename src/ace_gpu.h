@@ -14,6 +14,7 @@
 
 #include "ace_basis.h"
 #include "ace_dag.h"
+#include "potential.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -47,6 +48,18 @@ ace_gpu *ace_gpu_new(const ace_basis *b, const ace_prog *prog, char *why, size_t
  * displacements are recomputed on the device.  0, or -1 with a one-line message in err[n]. */
 int ace_gpu_compute(ace_gpu *g, const int *type_map, pcm_system *s, const pcm_nlist *nl, char *err, size_t n);
 void ace_gpu_free(ace_gpu *g);
+
+/* The MD device path (md_cuda.cu): everything already on the device (d_ pointers, list as
+ * CSR start/j/shift[3] with pair -> centre ii and reverse index rstart/rq, cell rows d_h);
+ * fills d_pe, d_f, d_wv ([n], [3n], [6n]) on the device.  0, or -1 + message. */
+int ace_gpu_compute_dev(ace_gpu *g, int n, long np, const int *d_start, const int *d_j, const int *d_shift,
+                        const int *d_ii, const int *d_rstart, const int *d_rq, const double *d_x, const int *d_mu,
+                        const double *d_h, double *d_pe, double *d_f, double *d_wv, char *err, size_t errn);
+
+/* Accessors for the device MD path (ace.c): NULL / -1 when p is not an ACE potential. */
+ace_gpu *ace_potential_gpu(const pcm_potential *p);
+const int *ace_potential_type_map(const pcm_potential *p); /* system species -> basis species (after bind) */
+int ace_potential_khost(const pcm_potential *p, ace_khost *h, char *why, size_t n);
 
 #ifdef __cplusplus
 }

@@ -13,8 +13,10 @@ int cmd_eval(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_label(int argc, char **argv);
 int cmd_dataset(int argc, char **argv);
+int dataset_sample(int argc, char **argv);   /* `dataset sample`, src/cli_sample.c */
 int cmd_analyze(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 /* Crystalline fraction for `run` (thermo.csv column); NULL leaves the column empty.
  * The crystallinity module sets it once it exists. */

@@ -63,14 +63,21 @@ static int split_kinds(char *list, const char **kinds, int max)
 
 int cmd_dataset(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "sample"))
+        return dataset_sample(argc, argv);
     if (argc < 2 || strcmp(argv[1], "generate")) {
         fputs("usage: pcmlab dataset generate -o QUEUE.extxyz [--manifest M.tsv] [--rounds N] [--first-round K]\n"
-              "                               [--seed S] [--kinds rocksalt,liquid,...]\n",
+              "                               [--seed S] [--kinds rocksalt,liquid,...] [--tag T]\n"
+              "                               [--rattle LO:HI (A, default 0.05:0.15)] [--strain NORMAL:SHEAR (0.05:0.02)]\n"
+              "       pcmlab dataset sample --potential POT --committee A,B,... -o QUEUE.extxyz [--manifest M.tsv]\n"
+              "                             [--rounds N] [--first-round K] [--steps S] [--every M] [--pick P]\n"
+              "                             [--dmin D] [--seed S] [--conditions liquid-1500,...] [--tag T]\n",
               stderr);
         return 2;
     }
-    const char *out = NULL, *manifest = NULL;
+    const char *out = NULL, *manifest = NULL, *tag = "dsv1";
     char *kindlist = NULL;
+    double rat_lo = 0.05, rat_hi = 0.15, str_n = 0.05, str_s = 0.02;
     long rounds = 4, first = 0, seed = 2026;
     pcm_err e = {{0}};
     for (int k = 2; k < argc; k++) {
@@ -83,6 +90,24 @@ int cmd_dataset(int argc, char **argv)
         if (!strcmp(o, "-o")) out = v;
         else if (!strcmp(o, "--manifest")) manifest = v;
         else if (!strcmp(o, "--kinds")) kindlist = argv[k + 1];
+        else if (!strcmp(o, "--tag")) tag = v;
+        else if (!strcmp(o, "--rattle") || !strcmp(o, "--strain")) {
+            double a, b;
+            char extra;
+            if (sscanf(v, "%lf:%lf%c", &a, &b, &extra) != 2 || a < 0 || b < 0 || a > 1.0 || b > 1.0 ||
+                (o[2] == 'r' && b < a)) {
+                fprintf(stderr, "pcmlab dataset: %s wants LO:HI (--rattle LO:HI in Å, 0 <= LO <= HI <= 1; "
+                                "--strain NORMAL:SHEAR as fractions in [0, 1]), got '%s'\n", o, v);
+                return 2;
+            }
+            if (o[2] == 'r') {
+                rat_lo = a;
+                rat_hi = b;
+            } else {
+                str_n = a;
+                str_s = b;
+            }
+        }
         else if (!strcmp(o, "--rounds")) rc = cli_int(o, v, &rounds, &e);
         else if (!strcmp(o, "--first-round")) rc = cli_int(o, v, &first, &e);
         else if (!strcmp(o, "--seed")) rc = cli_int(o, v, &seed, &e);
@@ -110,7 +135,8 @@ int cmd_dataset(int argc, char **argv)
     char *man = NULL;
     size_t manlen = 0;
     FILE *mf = open_memstream(&man, &manlen);
-    fprintf(mf, "# pcmlab dataset plan dsv1: config_id kind builder seed rattle_A strain_voigt natoms density_gcc\n");
+    fprintf(mf, "# pcmlab dataset plan %s (rattle %g..%g A, strain normal %g shear %g): config_id kind builder seed rattle_A strain_voigt natoms density_gcc\n", tag, rat_lo,
+            rat_hi, str_n, str_s);
     for (long rd = first; rd < first + rounds && status == 0; rd++)
         for (int k = 0; k < nk && status == 0; k++) {
             /* slot-specific seed; a kind listed twice gets distinct configurations */
@@ -127,18 +153,18 @@ int cmd_dataset(int argc, char **argv)
             double eps[6] = {0};
             if (crystal)
                 for (int a = 0; a < 6; a++)
-                    eps[a] = (a < 3 ? 0.05 : 0.02) * (2 * rng_uniform(&r) - 1);
-            double sigma = 0.05 + 0.10 * rng_uniform(&r);
+                    eps[a] = (a < 3 ? str_n : str_s) * (2 * rng_uniform(&r) - 1) + 0.0;   /* no -0 */
+            double sigma = rat_lo + (rat_hi - rat_lo) * rng_uniform(&r);
             build_strain(sys, eps);
             build_rattle(sys, sigma, s ^ 0x5bd1e995ULL);
             pcm_frame *fr = frame_new();
             system_free(fr->sys);
             fr->sys = sys;
             char id[96];
-            snprintf(id, sizeof id, "dsv1-%s-r%03ld-k%02d", kinds[k], rd, k);
+            snprintf(id, sizeof id, "%s-%s-r%03ld-k%02d", tag, kinds[k], rd, k);
             frame_set(fr, "config_id", id);
             frame_set(fr, "kind", kinds[k]);
-            frame_setf(fr, "source", "pcmlab dataset generate dsv1: %s", what);
+            frame_setf(fr, "source", "pcmlab dataset generate %s: %s", tag, what);
             frame_setf(fr, "seed", "%llu", (unsigned long long)s);
             frame_setf(fr, "rattle_A", "%.4f", sigma);
             frame_setf(fr, "strain", "%.5f %.5f %.5f %.5f %.5f %.5f", eps[0], eps[1], eps[2], eps[3], eps[4], eps[5]);

@@ -13,7 +13,9 @@
 
 static const char usage[] =
     "usage: pcmlab fit DATA.extxyz... --basis BASIS.cfg -o POT.yace [--test-fraction F] [--kappa K]\n"
-    "                  [--stress-weight W] [--ridge L] [--seed S] [--report DIR] [--committee K]\n"
+    "                  [--stress-weight W] [--ridge L] [--force-scale F0] [--seed S]\n"
+    "                  [--weight KIND=W]... [--report DIR] [--committee K]\n"
+    "       (a frame's info key weight=W multiplies its loss terms too)\n"
     "       pcmlab fit --bbasis PACEMAKER.yaml -o POT.yace      (B-basis -> C-tilde conversion)\n";
 
 typedef struct fit_cli {
@@ -22,7 +24,10 @@ typedef struct fit_cli {
     const char *basis, *out, *report, *bbasis;
     int committee;
     fit_opts o;
+    unsigned set;   /* FS_* bits: options given on the command line (they beat the basis file) */
 } fit_cli;
+
+enum { FS_KAPPA = 1, FS_RIDGE = 2, FS_STRESS = 4, FS_FSCALE = 8, FS_TEST = 16, FS_SEED = 32 };
 
 static int parse(int argc, char **argv, fit_cli *a, pcm_err *e)
 {
@@ -46,22 +51,42 @@ static int parse(int argc, char **argv, fit_cli *a, pcm_err *e)
         else if (!strcmp(o, "--report")) a->report = v;
         else if (!strcmp(o, "--bbasis")) a->bbasis = v;
         else if (!strcmp(o, "--test-fraction")) {
+            a->set |= FS_TEST;
             if (cli_double(o, v, &x, e) < 0) return -1;
             if (x < 0 || x >= 1) return pcm_errf(e, NULL, 0, "--test-fraction must be in [0, 1)");
             a->o.test_fraction = x;
         } else if (!strcmp(o, "--kappa")) {
+            a->set |= FS_KAPPA;
             if (cli_double(o, v, &x, e) < 0) return -1;
             if (x < 0 || x > 1) return pcm_errf(e, NULL, 0, "--kappa must be in [0, 1]");
             a->o.kappa = x;
         } else if (!strcmp(o, "--stress-weight")) {
+            a->set |= FS_STRESS;
             if (cli_double(o, v, &x, e) < 0) return -1;
             if (x < 0) return pcm_errf(e, NULL, 0, "--stress-weight must be >= 0");
             a->o.stress_weight = x;
         } else if (!strcmp(o, "--ridge")) {
+            a->set |= FS_RIDGE;
             if (cli_double(o, v, &x, e) < 0) return -1;
             if (x < 0) return pcm_errf(e, NULL, 0, "--ridge must be >= 0");
             a->o.ridge = x;
+        } else if (!strcmp(o, "--force-scale")) {
+            a->set |= FS_FSCALE;
+            if (cli_double(o, v, &x, e) < 0) return -1;
+            if (x < 0) return pcm_errf(e, NULL, 0, "--force-scale must be >= 0 (eV/A; 0 = off)");
+            a->o.force_scale = x;
+        } else if (!strcmp(o, "--weight")) {
+            const char *eq = strchr(v, '=');
+            char *end;
+            double w = eq ? strtod(eq + 1, &end) : -1;
+            if (!eq || eq == v || (size_t)(eq - v) >= sizeof a->o.kw_kind[0] || end == eq + 1 || *end || !(w >= 0))
+                return pcm_errf(e, NULL, 0, "--weight wants KIND=W with W >= 0 (e.g. --weight rocksalt=3), got '%s'", v);
+            if (a->o.nkw == 16)
+                return pcm_errf(e, NULL, 0, "--weight: 16 kinds at most");
+            snprintf(a->o.kw_kind[a->o.nkw], sizeof a->o.kw_kind[0], "%.*s", (int)(eq - v), v);
+            a->o.kw_w[a->o.nkw++] = w;
         } else if (!strcmp(o, "--seed")) {
+            a->set |= FS_SEED;
             if (cli_int(o, v, &n, e) < 0) return -1;
             a->o.seed = (uint64_t)n;
         } else if (!strcmp(o, "--committee")) {
@@ -153,8 +178,11 @@ static int write_report(const fit_cli *a, const fit_dataset *d, const fit_model 
         fprintf(o, "  basis: %d functions + %d E0 (", m->ncol - m->nel, m->nel);
         for (int mu = 0; mu < m->nel; mu++)
             fprintf(o, "%s%s %d", mu ? ", " : "", m->tmpl->elements[mu], m->nspec[mu]);
-        fprintf(o, "), rank %d, %ld rows; kappa %.3g, ridge %.3g, stress weight %.3g\n", m->rank, m->nrows,
-                a->o.kappa, a->o.ridge, a->o.stress_weight);
+        fprintf(o, "), rank %d, %ld rows; kappa %.3g, ridge %.3g, stress weight %.3g, force scale %.3g", m->rank,
+                m->nrows, a->o.kappa, a->o.ridge, a->o.stress_weight, a->o.force_scale);
+        for (int q = 0; q < a->o.nkw; q++)
+            fprintf(o, "%s%s=%g", q ? ", " : "; kind weights ", a->o.kw_kind[q], a->o.kw_w[q]);
+        fputc('\n', o);
         fprintf(o, "  fit time %.2f s; evaluation %.3f us/atom-step (energy + forces, 1 thread)\n", m->seconds,
                 1e6 * spa);
         fprintf(o, "  RMSE:\n");
@@ -251,6 +279,13 @@ int cmd_fit(int argc, char **argv)
     fit_basis_cfg_default(&cfg);
     if (fit_basis_cfg_read(a.basis, &cfg, &e) < 0)
         return cli_fail(&e);
+    /* the basis file's `fit` group, where the command line is silent */
+    if (!(a.set & FS_KAPPA) && !isnan(cfg.fit_kappa)) a.o.kappa = cfg.fit_kappa;
+    if (!(a.set & FS_RIDGE) && !isnan(cfg.fit_ridge)) a.o.ridge = cfg.fit_ridge;
+    if (!(a.set & FS_STRESS) && !isnan(cfg.fit_stress_weight)) a.o.stress_weight = cfg.fit_stress_weight;
+    if (!(a.set & FS_FSCALE) && !isnan(cfg.fit_force_scale)) a.o.force_scale = cfg.fit_force_scale;
+    if (!(a.set & FS_TEST) && !isnan(cfg.fit_test_fraction)) a.o.test_fraction = cfg.fit_test_fraction;
+    if (!(a.set & FS_SEED) && !isnan(cfg.fit_seed)) a.o.seed = (uint64_t)cfg.fit_seed;
     fit_dataset d = {0};
     for (int k = 0; k < a.ndata; k++)
         if (fit_dataset_read(&d, a.data[k], &e) < 0) {

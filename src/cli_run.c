@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "extxyz.h"
 #include "fileio.h"
+#include "gpu.h"
 #include "md.h"
 #include "preset.h"
 #include "crystallinity.h"
@@ -192,6 +193,11 @@ int cmd_run(int argc, char **argv)
         potential_free(pot);
         preset_free(&p);
         return cli_fail(&e);
+    }
+    if (gpu_requested()) { /* PCM_GPU=1: say which backend runs the steps */
+        char note[320];
+        gpu_notice(note, sizeof note);
+        fprintf(stderr, "pcmlab: %s; %s\n", note, md_device_note(md));
     }
     if (!(has_v && p.init_T < 0.0))
         md_init_velocities(md, p.init_T >= 0.0 ? p.init_T : T0, p.md.seed ^ 0x9e3779b97f4a7c15ULL);

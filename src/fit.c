@@ -36,6 +36,7 @@ void fit_opts_default(fit_opts *o)
     o->kappa = 0.3;
     o->stress_weight = 0.0;
     o->ridge = 1e-10;
+    o->force_scale = 0.0;
     o->seed = 1;
 }
 
@@ -66,6 +67,18 @@ int fit_dataset_read(fit_dataset *d, const char *path, pcm_err *e)
         if (c->has_f)
             memcpy(c->f_ref, fr->sys->f, (size_t)n * sizeof *c->f_ref);
         c->bootstrap = 1;
+        c->weight = 1.0;
+        const char *wv = frame_get(fr, "weight");
+        if (wv) {
+            char *end;
+            c->weight = strtod(wv, &end);
+            if (end == wv || *end || !(c->weight >= 0) || !isfinite(c->weight)) {
+                pcm_errf(e, path, 0, "frame %d: weight='%s' is not a non-negative number", count + 1, wv);
+                frame_free(fr);
+                xyz_close(r);
+                return -1;
+            }
+        }
         count++;
     }
     frame_free(fr);
@@ -445,16 +458,25 @@ int fit_run_specs(ace_cbasis *tmpl, ace_bspec **specs, const int *nspec, fit_dat
             }
             if (ok && !failed) {
                 int n = c->sys->n;
-                double sm = sqrt((double)mult);
+                double cw = c->weight;
+                for (int q = 0; q < o->nkw; q++)
+                    if (!strcmp(o->kw_kind[q], c->kind))
+                        cw *= o->kw_w[q];
+                double sm = sqrt((double)mult * cw);
                 if (c->has_e && we > 0) {
                     for (int j = 0; j < m->ncol; j++)
                         R.e[j] /= n;
                     fit_lsq_add(q, R.e, (c->e_ref - s->energy) / n, we * sm);
                 }
                 if (c->has_f && wf > 0)
-                    for (int i = 0; i < 3 * n; i++)
-                        fit_lsq_add(q, R.f + (size_t)i * m->ncol, c->f_ref[i / 3][i % 3] - s->f[i / 3][i % 3],
-                                    wf * sm);
+                    for (int i = 0; i < 3 * n; i++) {
+                        const double *fr = c->f_ref[i / 3];
+                        double wa = 1.0;
+                        if (o->force_scale > 0)
+                            wa = 1.0 / sqrt(1.0 + (fr[0] * fr[0] + fr[1] * fr[1] + fr[2] * fr[2]) /
+                                                      (o->force_scale * o->force_scale));
+                        fit_lsq_add(q, R.f + (size_t)i * m->ncol, fr[i % 3] - s->f[i / 3][i % 3], wf * sm * wa);
+                    }
                 if (c->has_w && ww > 0)
                     for (int v = 0; v < 6; v++) {
                         for (int j = 0; j < m->ncol; j++)
@@ -478,7 +500,11 @@ int fit_run_specs(ace_cbasis *tmpl, ace_bspec **specs, const int *nspec, fit_dat
     }
     m->coef = pcm_calloc((size_t)m->ncol, sizeof(double));
     m->nrows = q->nrows;
-    m->rank = fit_lsq_solve(q, o->ridge, 0.0, m->coef);
+    char *noreg = pcm_calloc((size_t)m->ncol, 1);
+    for (int mu = 0; mu < m->nel; mu++)
+        noreg[m->off[mu]] = 1;   /* E0 */
+    m->rank = fit_lsq_solve(q, o->ridge, 0.0, noreg, m->coef);
+    free(noreg);
     if (m->rank < 0) {
         pcm_errf(e, NULL, 0, "LAPACK least-squares solve failed");
         goto out;

@@ -8,6 +8,7 @@
  * Loss (pacemaker-like, kappa weights forces against energies):
  *   (1-kappa)/Nc sum_c ((E_c - E_c^ref)/N_c)^2 + kappa/(3 Na) sum_i |F_i - F_i^ref|^2
  *   + w_s/(6 Nc) sum_c |(W_c - W_c^ref)/N_c|^2 + ridge |D c|^2       (D: column norms)
+ * (with force_scale F0 > 0 each atom's force term is divided by 1 + (|F_i^ref|/F0)^2)
  * solved by streaming QR + SVD (fit_lsq.h).  Reference: Lysogorskiy et al., npj Comput.
  * Mater. 7, 97 (2021); Dunton et al. (the GST paper, kappa = 0.3, 80/20 split).
  */
@@ -30,6 +31,7 @@ typedef struct fit_config {
     double w_ref[6];            /* virial, eV, Voigt */
     int is_test;
     int bootstrap;              /* multiplicity in the current (committee) resample */
+    double weight;              /* loss weight of the whole configuration: info key `weight=` (1) */
     /* predictions of the last fit_predict */
     double e_pred, w_pred[6];
     double (*f_pred)[3];
@@ -45,7 +47,13 @@ typedef struct fit_opts {
     double kappa;               /* force weight in [0, 1] (0.3) */
     double stress_weight;       /* virial weight (0: not fitted) */
     double ridge;               /* Tikhonov on column-normalised coefficients (1e-10) */
+    double force_scale;         /* eV/Å; > 0: an atom's force rows weigh 1/sqrt(1 + (|F_ref|/F0)^2),
+                                   so close contacts with huge forces count by their relative
+                                   error (0: all atoms alike) */
     uint64_t seed;              /* split / bootstrap seed */
+    int nkw;                    /* per-kind loss weights (--weight KIND=W), times the frame's own */
+    char kw_kind[16][32];
+    double kw_w[16];
 } fit_opts;
 
 void fit_opts_default(fit_opts *o);

@@ -18,6 +18,8 @@
 void fit_basis_cfg_default(fit_basis_cfg *c)
 {
     memset(c, 0, sizeof *c);
+    c->fit_kappa = c->fit_ridge = c->fit_stress_weight = c->fit_force_scale = NAN;
+    c->fit_test_fraction = c->fit_seed = NAN;
     c->nelem = 3;
     strcpy(c->elements[0], "Ge");
     strcpy(c->elements[1], "Sb");
@@ -227,6 +229,39 @@ int fit_basis_cfg_read(const char *path, fit_basis_cfg *c, pcm_err *e)
         for (int q = 0; q < FIT_MAX_EL * FIT_MAX_EL; q++)
             if (read_pair_settings(rep, c, q, path, e) < 0)
                 goto out;
+    }
+    config_setting_t *fg = config_setting_get_member(root, "fit");
+    if (fg) {
+        static const char *const keys[] = {"kappa", "ridge", "stress_weight", "force_scale", "test_fraction", "seed"};
+        double *dst[] = {&c->fit_kappa, &c->fit_ridge, &c->fit_stress_weight, &c->fit_force_scale,
+                         &c->fit_test_fraction, &c->fit_seed};
+        for (int i = 0; i < config_setting_length(fg); i++) {
+            config_setting_t *s = config_setting_get_elem(fg, (unsigned)i);
+            const char *name = config_setting_name(s);
+            int k = 0;
+            while (k < 6 && strcmp(name, keys[k]))
+                k++;
+            if (k == 6) {
+                pcm_errf(e, path, config_setting_source_line(s),
+                         "unknown fit setting '%s' (expected kappa, ridge, stress_weight, force_scale, test_fraction, seed)",
+                         name);
+                goto out;
+            }
+            if (cfg_lookup_num(fg, name, dst[k], path, e) < 0)
+                goto out;
+        }
+        int bad = (!isnan(c->fit_kappa) && (c->fit_kappa < 0 || c->fit_kappa > 1)) ||
+                  (!isnan(c->fit_ridge) && c->fit_ridge < 0) ||
+                  (!isnan(c->fit_stress_weight) && c->fit_stress_weight < 0) ||
+                  (!isnan(c->fit_force_scale) && c->fit_force_scale < 0) ||
+                  (!isnan(c->fit_test_fraction) && (c->fit_test_fraction < 0 || c->fit_test_fraction >= 1)) ||
+                  (!isnan(c->fit_seed) && (c->fit_seed < 0 || c->fit_seed != floor(c->fit_seed)));
+        if (bad) {
+            pcm_errf(e, path, config_setting_source_line(fg),
+                     "fit settings out of range: kappa in [0, 1], ridge, stress_weight, force_scale >= 0, "
+                     "test_fraction in [0, 1), seed a non-negative integer");
+            goto out;
+        }
     }
     config_setting_t *rk = config_setting_get_member(root, "ranks");
     if (rk && read_ranks(rk, c, -1, path, e) < 0)

@@ -39,6 +39,9 @@ typedef struct fit_basis_cfg {
     char repulsion[16];                 /* "zbl" | "distance" */
     double u0;                          /* distance mode prefactor, eV·Å */
     double sigma;                       /* distance mode exponent, 1/Å² */
+    /* optional `fit = { kappa; ridge; stress_weight; force_scale; test_fraction; seed; }` group:
+     * the solver settings that go with this basis (NAN = not given; command-line options win) */
+    double fit_kappa, fit_ridge, fit_stress_weight, fit_force_scale, fit_test_fraction, fit_seed;
 } fit_basis_cfg;
 
 /* Defaults: GST, ChebExpCos r_cut 5.5 Å, λ 5.25, nradbase 8, ranks 1-4 with nrad 8/3/2/1 and

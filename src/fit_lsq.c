@@ -66,7 +66,7 @@ void fit_lsq_add(fit_lsq *q, const double *a, double b, double w)
     q->nrows++;
 }
 
-int fit_lsq_solve(fit_lsq *q, double ridge, double rcond, double *x)
+int fit_lsq_solve(fit_lsq *q, double ridge, double rcond, const char *noreg, double *x)
 {
     fold(q);
     int n = q->n, ld = n + q->cap;
@@ -82,7 +82,7 @@ int fit_lsq_solve(fit_lsq *q, double ridge, double rcond, double *x)
     for (int j = 0; j < n; j++) {
         for (int r = 0; r <= j; r++)
             S[(size_t)j * m + r] = q->R[(size_t)j * ld + r] / D[j];
-        if (ridge > 0)
+        if (ridge > 0 && !(noreg && noreg[j]))
             S[(size_t)j * m + n + j] = sqrt(ridge);
     }
     memcpy(rhs, q->qtb, (size_t)n * sizeof(double));

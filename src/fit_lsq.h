@@ -26,7 +26,9 @@ void fit_lsq_free(fit_lsq *q);
 /* Adds one row a[n] with target b and weight w (the row enters as w*a, w*b). */
 void fit_lsq_add(fit_lsq *q, const double *a, double b, double w);
 /* Solves; x[n] out.  rcond: singular values below rcond*max are dropped (<= 0: 1e-12).
+ * noreg[j] != 0 exempts unknown j from the ridge term (NULL: all regularised); the fitter
+ * exempts the per-element reference energies E0, which are large (~100 eV) and must not shrink.
  * Returns the numerical rank, or -1 on LAPACK failure. */
-int fit_lsq_solve(fit_lsq *q, double ridge, double rcond, double *x);
+int fit_lsq_solve(fit_lsq *q, double ridge, double rcond, const char *noreg, double *x);
 
 #endif

@@ -32,3 +32,15 @@ extern "C" int gpu_available(char *name, size_t n)
              (double)prop.totalGlobalMem / (1024.0 * 1024.0 * 1024.0));
     return 1;
 }
+
+extern "C" int gpu_mem_info(size_t *free_bytes, size_t *total_bytes)
+{
+    size_t fr = 0, tot = 0;
+    if (cudaMemGetInfo(&fr, &tot) != cudaSuccess) {
+        cudaGetLastError();
+        return -1;
+    }
+    *free_bytes = fr;
+    *total_bytes = tot;
+    return 0;
+}

@@ -23,6 +23,9 @@ int gpu_available(char *name, size_t n);
  * gpu_available(). */
 int gpu_notice(char *buf, size_t n);
 
+/* Free and total device memory (bytes) of device 0; -1 when there is no usable GPU. */
+int gpu_mem_info(size_t *free_bytes, size_t *total_bytes);
+
 /* 1 when the user asked for the GPU backend (environment PCM_GPU=1). */
 int gpu_requested(void);
 

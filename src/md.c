@@ -35,6 +35,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ace.h"
+#include "md_dev.h"
+#include "md_kernels.h"
 #include "neighbor.h"
 #include "rng.h"
 #include "units.h"
@@ -65,6 +68,11 @@ struct pcm_md {
     double max_move2;       /* Å²: largest drift this step */
     double baro_f[3];       /* pending cell scale factors per axis (1 = none), applied at 2b */
     double good_baro_f[3];
+    mdd *dev;               /* device path (md_dev.h), NULL = host loop */
+    int dev_mode;           /* MD_DEVICE_* */
+    int dev_synced;         /* 1: the host state is the device state of dev_hash */
+    unsigned long long dev_hash;
+    char dev_note[256];     /* why the device path is off, or which one runs */
 };
 
 static const char *ens_names[] = {"nve", "nvt", "langevin", "npt", "npt-z"};
@@ -91,15 +99,13 @@ const char *md_ensemble_name(pcm_ensemble ens) { return (unsigned)ens < 5 ? ens_
 
 /* ------------------------------------------------------------------ kicks, drift */
 
+/* The per-atom updates are md_kernels.h's, which the device path runs too. */
 static void md_half_kick(pcm_md *md)
 {
     pcm_system *s = md->sys;
     double h = 0.5 * md->p.dt / PCM_MVV2E;
-    for (int i = 0; i < s->n; i++) {
-        double a = h / s->species_mass[s->type[i]];
-        for (int k = 0; k < 3; k++)
-            s->v[i][k] += a * s->f[i][k];
-    }
+    for (int i = 0; i < s->n; i++)
+        mdk_kick(i, h, s->species_mass, s->type, &s->v[0][0], &s->f[0][0]);
 }
 
 static void md_drift(pcm_md *md)
@@ -107,12 +113,7 @@ static void md_drift(pcm_md *md)
     pcm_system *s = md->sys;
     double dt = md->p.dt, m2 = 0.0;
     for (int i = 0; i < s->n; i++) {
-        double d2 = 0.0;
-        for (int k = 0; k < 3; k++) {
-            double dx = dt * s->v[i][k];
-            s->x[i][k] += dx;
-            d2 += dx * dx;
-        }
+        double d2 = mdk_drift(i, dt, &s->x[0][0], &s->v[0][0]);
         if (!(d2 <= m2))   /* also catches NaN */
             m2 = d2;
     }
@@ -136,18 +137,16 @@ static void md_run_hooks(pcm_md *md, int stage)
 static void md_scale_v(pcm_system *s, double a)
 {
     for (int i = 0; i < s->n; i++)
-        for (int k = 0; k < 3; k++)
-            s->v[i][k] *= a;
+        mdk_scale(i, a, &s->v[0][0]);
 }
 
-static void hook_bussi(pcm_md *md, void *ctx)
+/* Bussi's α² for kinetic energy K (eV); -1 when there is nothing to rescale.  Draws from
+ * md->rng (host and device paths alike). */
+static double bussi_alpha2(pcm_md *md, double K)
 {
-    (void)ctx;
-    pcm_system *s = md->sys;
     int nf = md->dof;
-    double K = system_kinetic_energy(s);
     if (nf < 2 || K <= 0.0)
-        return;
+        return -1.0;
     double Kt = 0.5 * nf * PCM_KB * md->p.T;
     double c = exp(-md->p.dt / md->p.tau_T);
     double R = rng_gauss(&md->rng), S = rng_chi2(&md->rng, nf - 1);
@@ -155,6 +154,17 @@ static void hook_bussi(pcm_md *md, void *ctx)
     double a2 = c + (1.0 - c) * (S + R * R) * q + 2.0 * R * sqrt(c * (1.0 - c) * q);
     if (a2 < 0.0)
         a2 = 0.0;
+    return a2;
+}
+
+static void hook_bussi(pcm_md *md, void *ctx)
+{
+    (void)ctx;
+    pcm_system *s = md->sys;
+    double K = system_kinetic_energy(s);
+    double a2 = bussi_alpha2(md, K);
+    if (a2 < 0.0)
+        return;
     md_scale_v(s, sqrt(a2));
     md->e_bath -= (a2 - 1.0) * K;
 }
@@ -311,6 +321,10 @@ pcm_md *md_new(pcm_system *sys, pcm_potential *pot, const pcm_md_params *p, pcm_
     }
     md_install_ensemble(md);
     md->good = system_copy(sys);
+    if (ace_potential_on_gpu(pot)) /* the GPU computes the forces: keep the whole step there */
+        md_use_device(md, MD_DEVICE_GPU, NULL);
+    else
+        snprintf(md->dev_note, sizeof md->dev_note, "MD steps on the CPU");
     return md;
 }
 
@@ -319,6 +333,7 @@ void md_free(pcm_md *md)
     if (!md)
         return;
     nl_free(md->nl);
+    mdd_free(md->dev);
     system_free(md->good);
     free(md);
 }
@@ -356,6 +371,7 @@ static int md_restore_good(pcm_md *md, pcm_err *e, const char *fmt, double a, do
     md->rng = md->good_rng;
     md->e_bath = md->good_e_bath;
     memcpy(md->baro_f, md->good_baro_f, sizeof md->baro_f);
+    md->dev_synced = 0;
     nl_build(md->nl, md->sys);
     return pcm_errf(e, NULL, 0, "MD blew up at step %ld: %s; restored the last good state (step %ld)", step, why,
                     md->sys->step);
@@ -363,8 +379,13 @@ static int md_restore_good(pcm_md *md, pcm_err *e, const char *fmt, double a, do
 
 /* ------------------------------------------------------------------ the step */
 
+static int md_step_device(pcm_md *md, int nsteps, pcm_err *e);
+static int md_device_usable(const pcm_md *md);
+
 int md_step(pcm_md *md, int nsteps, pcm_err *e)
 {
+    if (md->dev && md_device_usable(md))
+        return md_step_device(md, nsteps, e);
     pcm_system *s = md->sys;
     double V0 = s->cell.volume;
     md_save_good(md);
@@ -443,4 +464,128 @@ pcm_system *md_system(pcm_md *md) { return md->sys; }
 const pcm_md_params *md_params(const pcm_md *md) { return &md->p; }
 double md_conserved(const pcm_md *md) { return md->sys->energy + system_kinetic_energy(md->sys) + md->e_bath; }
 int md_dof(const pcm_md *md) { return md->dof; }
-long md_nl_builds(const pcm_md *md) { return md->nl->nbuilds; }
+long md_nl_builds(const pcm_md *md) { return md->nl->nbuilds + (md->dev ? mdd_nbuilds(md->dev) : 0); }
+
+/* ------------------------------------------------------------------ device path (md_dev.h)
+ *
+ * The same step order as md_step, with the state in the device backend; the host gets
+ * two doubles a step (largest move, largest displacement since the list build), one more
+ * for Bussi (Σ m v², α goes back as a kernel argument), and the whole state once per
+ * md_step call (two or three more for Langevin).  NVE, Bussi and Langevin (with
+ * counter-based noise, md_kernels.h); the barostat rescales the cell and observer hooks
+ * need the host state every step: those run the host loop (with the same state).
+ */
+
+static int md_device_usable(const pcm_md *md)
+{
+    if (md->p.ensemble != PCM_NVE && md->p.ensemble != PCM_NVT_BUSSI && md->p.ensemble != PCM_NVT_LANGEVIN)
+        return 0;
+    for (int st = 0; st < 2; st++)
+        for (int k = 0; k < md->nhooks[st]; k++)
+            if (!md->hooks[st][k].internal)
+                return 0;
+    return 1;
+}
+
+/* FNV-1a over what the host may change between chunks (x, v, species, cell, n): a
+ * changed host state is uploaded again. */
+static unsigned long long md_state_hash(const pcm_system *s)
+{
+    unsigned long long h = 1469598103934665603ULL;
+    const unsigned char *p[4] = {(const unsigned char *)s->x, (const unsigned char *)s->v,
+                                 (const unsigned char *)s->type, (const unsigned char *)s->cell.h};
+    size_t len[4] = {(size_t)s->n * 3 * sizeof(double), (size_t)s->n * 3 * sizeof(double),
+                     (size_t)s->n * sizeof(int), sizeof s->cell.h};
+    for (int a = 0; a < 4; a++)
+        for (size_t k = 0; k < len[a]; k++)
+            h = (h ^ p[a][k]) * 1099511628211ULL;
+    return h ^ (unsigned long long)s->n;
+}
+
+int md_use_device(pcm_md *md, int mode, pcm_err *e)
+{
+    mdd_free(md->dev);
+    md->dev = NULL;
+    md->dev_synced = 0;
+    md->dev_mode = MD_DEVICE_OFF;
+    if (mode == MD_DEVICE_OFF) {
+        snprintf(md->dev_note, sizeof md->dev_note, "MD steps on the CPU");
+        return 0;
+    }
+    char why[256] = "";
+    mdd_kind kind = mode == MD_DEVICE_GPU ? MDD_CUDA : MDD_HOST;
+    mdd_force_src fm = mode == MD_DEVICE_HOST_POTENTIAL ? MDD_FORCES_POTENTIAL : MDD_FORCES_DEVICE;
+    md->dev = mdd_new(kind, fm, md->pot, md->sys, md->p.skin, why, sizeof why);
+    if (!md->dev) {
+        snprintf(md->dev_note, sizeof md->dev_note, "MD steps on the host (%.200s)", why);
+        return e ? pcm_errf(e, NULL, 0, "device MD path: %s", why) : -1;
+    }
+    md->dev_mode = mode;
+    snprintf(md->dev_note, sizeof md->dev_note, "MD steps on the %s", mdd_name(md->dev));
+    return 0;
+}
+
+const char *md_device_note(const pcm_md *md) { return md->dev_note; }
+int md_device_mode(const pcm_md *md) { return md->dev ? md->dev_mode : MD_DEVICE_OFF; }
+
+static int md_dev_fail(pcm_md *md, pcm_err *e, const char *what, const char *msg)
+{
+    md_restore_good(md, e, "device path%.0g%.0g", 0, 0);
+    if (e) {
+        char m[sizeof e->msg];
+        snprintf(m, sizeof m, "%s", e->msg);
+        pcm_errf(e, NULL, 0, "%.400s: %.100s: %.400s", m, what, msg);
+    }
+    return -1;
+}
+
+static int md_step_device(pcm_md *md, int nsteps, pcm_err *e)
+{
+    pcm_system *s = md->sys;
+    mdd *d = md->dev;
+    char msg[512];
+    md_save_good(md);
+    if (!md->dev_synced || md_state_hash(s) != md->dev_hash) {
+        if (mdd_upload(d, s, msg, sizeof msg) != 0 || mdd_refresh(d, 0.0, msg, sizeof msg) < 0)
+            return md_dev_fail(md, e, "device upload failed", msg);
+    }
+    md->dev_synced = 0;
+    double h = 0.5 * md->p.dt / PCM_MVV2E, dt = md->p.dt;
+    for (int it = 0; it < nsteps; it++) {
+        double move2, disp2;
+        mdd_kick(d, h);                                         /* 1 */
+        mdd_drift(d, dt, &move2, &disp2);                       /* 2 */
+        if (!(move2 <= MD_MAX_MOVE * MD_MAX_MOVE))
+            return md_restore_good(md, e, "an atom moved %.3g Å in one step (limit %g Å): atoms lost", sqrt(move2),
+                                   MD_MAX_MOVE);
+        if (mdd_refresh(d, disp2, msg, sizeof msg) < 0 || mdd_forces(d, msg, sizeof msg) != 0) /* 3, 4 */
+            return md_dev_fail(md, e, "force evaluation failed", msg);
+        mdd_kick(d, h);                                         /* 6 */
+        s->step++;
+        s->time += dt;
+        if (md->p.ensemble == PCM_NVT_BUSSI) {                  /* 7 */
+            double K = mdd_kinetic(d), a2 = bussi_alpha2(md, K);
+            if (a2 >= 0.0) {
+                mdd_scale(d, sqrt(a2));
+                md->e_bath -= (a2 - 1.0) * K;
+            }
+        } else if (md->p.ensemble == PCM_NVT_LANGEVIN) {
+            /* hook_langevin's O step; the noise is counter-based (seed, step, atom), not
+             * md->rng's stream: statistically the same thermostat, not the same numbers */
+            double K0 = mdd_kinetic(d);
+            mdd_langevin(d, exp(-dt / md->p.tau_T), PCM_KB * md->p.T / PCM_MVV2E, md->p.seed, s->step);
+            md->e_bath -= mdd_kinetic(d) - K0;
+        }
+    }
+    if (mdd_download(d, s, msg, sizeof msg) != 0)
+        return md_dev_fail(md, e, "device download failed", msg);
+    md->dev_hash = md_state_hash(s);
+    md->dev_synced = 1;
+    if (!isfinite(s->energy))
+        return md_restore_good(md, e, "the potential energy is not finite%.0g%.0g", 0, 0);
+    double T = system_temperature(s, md->dof);
+    double Tmax = 10.0 * md->p.T > MD_T_RUNAWAY ? 10.0 * md->p.T : MD_T_RUNAWAY;
+    if (!(T <= Tmax))
+        return md_restore_good(md, e, "temperature %.4g K above the runaway limit %.4g K", T, Tmax);
+    return 0;
+}

@@ -66,6 +66,21 @@ double md_conserved(const pcm_md *md);
 int md_dof(const pcm_md *md);
 long md_nl_builds(const pcm_md *md);
 
+/* Device MD path (md_dev.h): the whole step (kicks, drift, neighbour list, forces,
+ * Bussi scaling) runs where the forces are computed and the host state is refreshed once
+ * per md_step call.  md_new turns it on by itself when the potential computes on the
+ * GPU (ace.h).  Modes: OFF (host loop), GPU, HOST (the device data flow run on the CPU,
+ * ACE device kernels), HOST_POTENTIAL (the same with the potential's own CPU forces).
+ * NVE, Bussi (bit-identical to the host loop with the same forces) and Langevin (noise
+ * from a counter-based generator, so a different but equivalent random stream); NPT and
+ * observer hooks use the host loop.
+ * md_use_device: 0, or -1 + message (the host loop stays). */
+enum { MD_DEVICE_OFF = 0, MD_DEVICE_GPU = 1, MD_DEVICE_HOST = 2, MD_DEVICE_HOST_POTENTIAL = 3 };
+int md_use_device(pcm_md *md, int mode, pcm_err *e);
+int md_device_mode(const pcm_md *md);
+/* "MD steps on the CPU", "MD steps on the GPU", "MD steps on the host (reason)", ... */
+const char *md_device_note(const pcm_md *md);
+
 /* Observer/ensemble hooks, run at the named stage of every step. */
 typedef enum { MD_HOOK_POST_FORCE, MD_HOOK_END_STEP } pcm_md_stage;
 typedef void (*pcm_md_hook_fn)(pcm_md *md, void *ctx);

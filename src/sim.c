@@ -64,7 +64,8 @@ struct sim {
     char proto_name[64];
     char plan_note[PLAN_NOTE_LEN];
     pcm_md_params mdp;        /* current MD settings (dt fs, tau_T fs, P bar, ...) */
-    char backend[96];
+    char backend[96];         /* "CPU, 2 threads" */
+    char gpu_backend[96];     /* "GPU NAME, sm_XY, N GiB": shown while the potential or MD runs there */
     int proto_paused;
     double proto_t;           /* ps into the schedule (its clock stops while the dial has control) */
     pcm_protocol proto;       /* the running schedule (protocol.h) */
@@ -349,16 +350,15 @@ static pcm_potential *load_potential(sim_config *c, pcm_err *e)
     return default_potential(c, e);
 }
 
-/* "CPU, 2 threads" or "GPU <name>"; PCM_GPU=1 without a working GPU is noted. */
+/* "CPU, 2 threads" and "GPU <name>" (snap_build shows the one in use); PCM_GPU=1
+ * without a working GPU is noted. */
 static void backend_describe(sim *s)
 {
     char name[160] = "";
-    if (ace_potential_on_gpu(s->pot) && gpu_available(name, sizeof name)) {
-        snprintf(s->backend, sizeof s->backend, "GPU %.80s", name);
-        return;
-    }
-    if (gpu_requested()) {
-        if (!gpu_available(name, sizeof name))
+    int have = gpu_available(name, sizeof name);
+    snprintf(s->gpu_backend, sizeof s->gpu_backend, "GPU %.80s", have ? name : "");
+    if (gpu_requested() && !ace_potential_on_gpu(s->pot)) {
+        if (!have)
             note_add(&s->cfg, "PCM_GPU=1 but no usable GPU (%.200s): running on the CPU", name);
         else
             note_add(&s->cfg, "PCM_GPU=1: this potential has no GPU path, running on the CPU");
@@ -487,7 +487,8 @@ static sim_snapshot *snap_build(sim *s)
     snap->us_per_atom_step = s->us_per_atom_step;
     snap->blowups = s->blowups;
     snprintf(snap->potential_label, sizeof snap->potential_label, "%s", s->cfg.potential_label);
-    snprintf(snap->backend, sizeof snap->backend, "%s", s->backend);
+    snprintf(snap->backend, sizeof snap->backend, "%s",
+             md_device_mode(s->md) == MD_DEVICE_GPU || ace_potential_on_gpu(s->pot) ? s->gpu_backend : s->backend);
     memcpy(snap->msg, s->msg, sizeof snap->msg);
     snap->msg_seq = s->msg_seq;
     return snap;

@@ -172,15 +172,15 @@ static void test_lsq(void **state)
         }
         fit_lsq_add(q, a, b, 0.5 + rng_uniform(seed));
     }
-    assert_int_equal(fit_lsq_solve(q, 0.0, 0.0, x), n);
+    assert_int_equal(fit_lsq_solve(q, 0.0, 0.0, NULL, x), n);
     for (int j = 0; j < n; j++)
         assert_true(fabs(x[j] - xt[j]) < 1e-10 * fabs(xt[j]) + 1e-12);
     /* ridge shrinks the solution */
     double xr[12];
-    fit_lsq_solve(q, 1e8, 0.0, xr);
+    fit_lsq_solve(q, 1e8, 0.0, NULL, xr);
     for (int j = 0; j < n; j++)
         assert_true(fabs(xr[j]) < 1e-3 * fabs(x[j]));
-    fit_lsq_solve(q, 1e-12, 0.0, xr);
+    fit_lsq_solve(q, 1e-12, 0.0, NULL, xr);
     for (int j = 0; j < n; j++)
         assert_true(fabs(xr[j] - x[j]) < 1e-6 * fabs(x[j]));
     fit_lsq_free(q);
@@ -191,8 +191,21 @@ static void test_lsq(void **state)
         double a[3] = {u, v, v};
         fit_lsq_add(q, a, 2 * u + 4 * v, 1.0);
     }
-    assert_int_equal(fit_lsq_solve(q, 0.0, 0.0, x), 2);
+    assert_int_equal(fit_lsq_solve(q, 0.0, 0.0, NULL, x), 2);
     assert_true(fabs(x[0] - 2) < 1e-12 && fabs(x[1] - 2) < 1e-12 && fabs(x[2] - 2) < 1e-12);
+    fit_lsq_free(q);
+    /* an exempt column (the fitter's E0) keeps its large value under a ridge that shrinks it
+     * when it is not exempt */
+    q = fit_lsq_new(2);
+    for (int r = 0; r < 50; r++) {
+        double a[2] = {1.0, rng_uniform(seed) - 0.5};
+        fit_lsq_add(q, a, -100.0 + 0.1 * a[1], 1.0);
+    }
+    const char exempt[2] = {1, 0};
+    fit_lsq_solve(q, 1e-2, 0.0, exempt, x);
+    assert_true(fabs(x[0] + 100.0) < 1e-3);
+    fit_lsq_solve(q, 1e-2, 0.0, NULL, x);
+    assert_true(fabs(x[0] + 100.0) > 0.1);
     fit_lsq_free(q);
 }
 

@@ -21,6 +21,7 @@ static const command commands[] = {
     {"dataset", cmd_dataset, "generate the DFT training-set queue (configs + manifest)"},
     {"analyze", cmd_analyze, "crystallinity, rdf, coordination, angles, sq, msd of configurations"},
     {"run", cmd_run, "run a protocol preset headless (thermo.csv, trajectory, summary)"},
+    {"validate", cmd_validate, "issue #5 validation protocol for a potential (report.md, validate.csv)"},
     {"fit", cmd_fit, "fit a linear ACE potential (.yace) to extxyz data; convert B-basis YAML"},
     {"workbench", cmd_workbench, "the live workbench (default): terminal UI + 3D view"},
     {"render", cmd_render, "render an extxyz frame to PNG (offscreen works without a display)"},

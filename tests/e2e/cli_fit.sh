@@ -36,6 +36,40 @@ head -1 "$tmp/rep/errors.csv" | grep -q rmse_f_meV_per_A || fail "csv header"
 rmse=$(awk -F, '$1=="train" && $2=="all" {print $6}' "$tmp/rep/errors.csv")
 awk -v r="$rmse" 'BEGIN{exit !(r > 0 && r < 200)}' || fail "train force RMSE $rmse meV/A"
 
+# --force-scale reweights atoms by their force: it must change the solution and be reported
+out2=$("$bin" fit "$tmp/liq_lab.xyz" "$tmp/xt_lab.xyz" --basis "$tmp/b.cfg" -o "$tmp/pot2.yace" \
+      --test-fraction 0.2 --seed 3 --force-scale 0.05 --report "$tmp/rep2" 2>&1) || fail "fit --force-scale: $out2"
+echo "$out2" | grep -q "force scale 0.05" || fail "force scale not reported"
+rmse2=$(awk -F, '$1=="train" && $2=="all" {print $6}' "$tmp/rep2/errors.csv")
+awk -v a="$rmse" -v b="$rmse2" 'BEGIN{exit !(b != a)}' || fail "force scale had no effect ($rmse vs $rmse2)"
+msg=$("$bin" fit "$tmp/liq_lab.xyz" --basis "$tmp/b.cfg" --force-scale -1 -o "$tmp/x.yace" 2>&1) && fail "negative force scale accepted"
+echo "$msg" | grep -q "force-scale must be" || fail "message: $msg"
+
+# the basis file's fit group sets the solver options; the command line wins
+sed 's/^ranks/fit = { force_scale = 0.05; ridge = 1e-6; };\nranks/' "$tmp/b.cfg" > "$tmp/bf.cfg"
+out3=$("$bin" fit "$tmp/liq_lab.xyz" --basis "$tmp/bf.cfg" -o "$tmp/pot3.yace" 2>&1) || fail "fit with fit group: $out3"
+echo "$out3" | grep -q "ridge 1e-06, stress weight 0, force scale 0.05" || fail "fit group not applied: $out3"
+out3=$("$bin" fit "$tmp/liq_lab.xyz" --basis "$tmp/bf.cfg" --force-scale 0 -o "$tmp/pot3.yace" 2>&1) || fail "$out3"
+echo "$out3" | grep -q "force scale 0$" || fail "command line did not win: $out3"
+printf 'version = 1;\nradial = { nradbase = 6; };\nfit = {\n  kapa = 0.3;\n};\n' > "$tmp/bk.cfg"
+msg=$("$bin" fit "$tmp/liq_lab.xyz" --basis "$tmp/bk.cfg" -o "$tmp/x.yace" 2>&1) && fail "unknown fit key accepted"
+echo "$msg" | grep -q "bk.cfg:4: unknown fit setting 'kapa'" || fail "message: $msg"
+
+# --weight KIND=0 removes a kind from the loss: the same fit as without its file
+"$bin" fit "$tmp/liq_lab.xyz" "$tmp/xt_lab.xyz" --basis "$tmp/b.cfg" --test-fraction 0 --weight liquid=0 \
+  -o "$tmp/w0.yace" > "$tmp/w0.log" 2>&1 || fail "fit --weight: $(cat "$tmp/w0.log")"
+grep -q "kind weights liquid=0" "$tmp/w0.log" || fail "kind weights not reported"
+"$bin" fit "$tmp/xt_lab.xyz" --basis "$tmp/b.cfg" --test-fraction 0 -o "$tmp/xo.yace" >/dev/null 2>&1 || fail "fit crystal"
+ew=$("$bin" eval "$tmp/w0.yace" "$tmp/liq.xyz" | awk '/energy =/ {print $6; exit}')
+eo=$("$bin" eval "$tmp/xo.yace" "$tmp/liq.xyz" | awk '/energy =/ {print $6; exit}')
+awk -v a="$ew" -v b="$eo" 'BEGIN{d=a-b; if (d<0) d=-d; exit !(a != "" && d < 1e-6)}' || fail "weight 0 differs: $ew vs $eo"
+# a frame's weight= info key must be a number
+sed '2s/^/weight=abc /' "$tmp/xt_lab.xyz" > "$tmp/badw.xyz"
+msg=$("$bin" fit "$tmp/badw.xyz" --basis "$tmp/b.cfg" -o "$tmp/x.yace" 2>&1) && fail "bad weight accepted"
+echo "$msg" | grep -q "badw.xyz.*weight='abc'" || fail "message: $msg"
+msg=$("$bin" fit "$tmp/xt_lab.xyz" --basis "$tmp/b.cfg" --weight liquid -o "$tmp/x.yace" 2>&1) && fail "--weight liquid accepted"
+echo "$msg" | grep -q "KIND=W" || fail "message: $msg"
+
 # bad input
 msg=$("$bin" fit "$tmp/liq_lab.xyz" -o "$tmp/x.yace" 2>&1) && fail "fit without --basis accepted"
 printf 'version = 1;\nranks = { nrad = [4, 9]; lmax = [0, 2]; };\n' > "$tmp/bad.cfg"

@@ -1,0 +1,371 @@
+/* cli_sample.c - `pcmlab dataset sample`: active-learning candidates for DFT labelling.
+ *
+ *   pcmlab dataset sample --potential POT.yace --committee A.yace,B.yace[,...] -o QUEUE.extxyz
+ *                         (or --committee POT repeated, for specs with commas such as lj:...)
+ *                         [--manifest M.tsv] [--rounds N] [--first-round K] [--steps S] [--every M]
+ *                         [--pick P] [--dmin D] [--sigma-max H] [--seed S] [--conditions a,b,...]
+ *                         [--tag T]
+ *
+ * For every condition of plan "alv1" and every round, builds a starting cell (the same
+ * builders as `dataset generate`, 50-90 atoms), runs NVT MD (Bussi, 1 fs) with POT and, after
+ * a tenth of the run (after melting, for the quenched conditions), takes a candidate frame every M steps.  Each candidate is
+ * scored by the committee's force disagreement
+ *     sigma_F = sqrt( (1/N) sum_i (1/K) sum_k |F_i^k - <F_i>|^2 )      (eV/Å)
+ * and the P most uncertain candidates with sigma_F <= H (--sigma-max) go to the queue (query by
+ * committee: Seung, Opper, Sompolinsky 1992; the GST paper grew its data the same way, from
+ * MD with its own intermediate potentials).  Above H the model is lost and the trajectory
+ * drifts into structures no real GST visits (early potentials phase-separate into Ge-Sb
+ * clusters and Te chains); of those only the first one, the onset of the failure, is taken,
+ * as one of the P.  Candidates with atoms closer than D Å are dropped: the
+ * core repulsion, not DFT, owns that range.  A run that blows up keeps the candidates it
+ * took before.  Every frame is reproducible from its manifest line (potential, condition,
+ * seed, step); MD is deterministic for a given potential file.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build.h"
+#include "build_phases.h"
+#include "cli.h"
+#include "extxyz.h"
+#include "fileio.h"
+#include "md.h"
+#include "rng.h"
+
+typedef struct sample_cond {
+    const char *name;   /* condition id */
+    const char *kind;   /* frame kind for reports */
+    double T;           /* K, sampling temperature */
+    double T_pre;       /* K, first half at this temperature (0: none), e.g. melt before a quench */
+} sample_cond;
+
+static const sample_cond plan[] = {
+    {"liquid-1500", "liquid-md", 1500, 0},
+    {"liquid-1200", "liquid-md", 1200, 0},
+    {"liquid-900", "liquid-md", 900, 0},
+    {"amorphous-600", "amorphous-md", 600, 1200},
+    {"amorphous-300", "amorphous-md", 300, 1200},
+    {"rocksalt-300", "rocksalt-md", 300, 0},
+    {"rocksalt-600", "rocksalt-md", 600, 0},
+    {"rocksalt-900", "rocksalt-md", 900, 0},
+    {"gst-hex-600", "gst-hex-md", 600, 0},
+    {"gete-600", "gete-md", 600, 0},
+    {"sb2te3-600", "sb2te3-md", 600, 0},
+    {"interface-800", "interface-md", 800, 0},
+    {NULL, NULL, 0, 0},
+};
+
+static pcm_system *start_cell(const sample_cond *c, uint64_t seed, pcm_rng *r, char *what, size_t wn, pcm_err *e)
+{
+    if (!strncmp(c->name, "liquid", 6) || !strncmp(c->name, "amorphous", 9)) {
+        double rho = 5.6 + 0.8 * rng_uniform(r);
+        snprintf(what, wn, "build_liquid(63,rho=%.4f,Ge2Sb2Te5,dmin=2.5)", rho);
+        return build_liquid(63, rho, "Ge2Sb2Te5", 2.5, seed, e);
+    }
+    if (!strncmp(c->name, "rocksalt", 8)) {
+        snprintf(what, wn, "build_rocksalt_box(2,2,2,a=6.02,vac=0.2,random)");
+        return build_rocksalt_box(2, 2, 2, 6.02, 0.2, 0, seed, e);
+    }
+    if (!strncmp(c->name, "interface", 9)) {
+        snprintf(what, wn, "build_interface(2,2,2,a=6.02,liquid=7A,rho=5.9,dmin=2.5)");
+        return build_interface(2, 2, 2, 6.02, 7.0, 5.9, 2.5, seed, e);
+    }
+    const char *ph = !strncmp(c->name, "gst-hex", 7) ? "gst-hex-kooi" : !strncmp(c->name, "gete", 4) ? "gete" : "sb2te3";
+    snprintf(what, wn, "build_phase(%s)", ph);
+    return build_phase(ph, 1.0, e);
+}
+
+typedef struct committee {
+    int k;
+    pcm_potential **p;
+} committee;
+
+/* Committee force disagreement of s (eV/Å), or -1 when a member fails. */
+static double sigma_f(committee *cm, const pcm_system *s, pcm_err *e)
+{
+    int n = s->n;
+    double(*sum)[3] = pcm_calloc((size_t)n, sizeof *sum), (*f)[3] = pcm_calloc((size_t)n * cm->k, sizeof *f);
+    double out = -1;
+    int k;
+    for (k = 0; k < cm->k; k++) {
+        pcm_system *t = system_copy(s);
+        int rc = potential_eval_once(cm->p[k], t, e);
+        if (rc == 0)
+            for (int i = 0; i < n; i++)
+                for (int a = 0; a < 3; a++) {
+                    f[(size_t)k * n + i][a] = t->f[i][a];
+                    sum[i][a] += t->f[i][a];
+                }
+        system_free(t);
+        if (rc < 0)
+            break;
+    }
+    if (k == cm->k) {
+        double var = 0;
+        for (k = 0; k < cm->k; k++)
+            for (int i = 0; i < n; i++)
+                for (int a = 0; a < 3; a++) {
+                    double d = f[(size_t)k * n + i][a] - sum[i][a] / cm->k;
+                    var += d * d;
+                }
+        out = sqrt(var / ((double)cm->k * n));
+    }
+    free(sum);
+    free(f);
+    return out;
+}
+
+typedef struct cand {
+    pcm_system *s;
+    long step;
+    double sigma;
+    int pick;
+} cand;
+
+static int by_sigma_desc(const void *a, const void *b)
+{
+    double x = ((const cand *)a)->sigma, y = ((const cand *)b)->sigma;
+    return (x < y) - (x > y);
+}
+
+int dataset_sample(int argc, char **argv)
+{
+    const char *out = NULL, *manifest = NULL, *potpath = NULL, *tag = "alv1";
+    char *coms[64], *condlist = NULL;
+    int ncom = 0;
+    long rounds = 1, first = 0, steps = 4000, every = 100, pick = 2, seed = 2026;
+    double dmin = 1.9, smaxok = 1.5;
+    pcm_err e = {{0}};
+    for (int k = 2; k < argc; k++) {
+        const char *o = argv[k], *v = k + 1 < argc ? argv[k + 1] : NULL;
+        int rc = 0;
+        if (!v) {
+            fprintf(stderr, "pcmlab dataset sample: %s needs a value\n", o);
+            return 2;
+        }
+        if (!strcmp(o, "-o")) out = v;
+        else if (!strcmp(o, "--manifest")) manifest = v;
+        else if (!strcmp(o, "--potential")) potpath = v;
+        else if (!strcmp(o, "--committee")) {
+            if (ncom == 64) {
+                fputs("pcmlab dataset sample: 64 committee members at most\n", stderr);
+                return 2;
+            }
+            coms[ncom++] = argv[k + 1];
+        }
+        else if (!strcmp(o, "--conditions")) condlist = argv[k + 1];
+        else if (!strcmp(o, "--tag")) tag = v;
+        else if (!strcmp(o, "--rounds")) rc = cli_int(o, v, &rounds, &e);
+        else if (!strcmp(o, "--first-round")) rc = cli_int(o, v, &first, &e);
+        else if (!strcmp(o, "--steps")) rc = cli_int(o, v, &steps, &e);
+        else if (!strcmp(o, "--every")) rc = cli_int(o, v, &every, &e);
+        else if (!strcmp(o, "--pick")) rc = cli_int(o, v, &pick, &e);
+        else if (!strcmp(o, "--seed")) rc = cli_int(o, v, &seed, &e);
+        else if (!strcmp(o, "--dmin")) rc = cli_double(o, v, &dmin, &e);
+        else if (!strcmp(o, "--sigma-max")) rc = cli_double(o, v, &smaxok, &e);
+        else {
+            fprintf(stderr, "pcmlab dataset sample: unknown option '%s'\n", o);
+            return 2;
+        }
+        if (rc)
+            return cli_fail(&e);
+        k++;
+    }
+    if (!out || !potpath || !ncom || rounds < 1 || first < 0 || steps < 8 || every < 1 || pick < 1) {
+        fputs("pcmlab dataset sample: need -o QUEUE.extxyz, --potential POT, --committee A,B,... "
+              "(>= 2 members), --rounds >= 1, --steps >= 8, --every >= 1, --pick >= 1\n",
+              stderr);
+        return 2;
+    }
+    const sample_cond *conds[64];
+    int nc = 0;
+    if (condlist) {
+        for (char *t = strtok(condlist, ","); t; t = strtok(NULL, ",")) {
+            int j = 0;
+            while (plan[j].name && strcmp(plan[j].name, t))
+                j++;
+            if (!plan[j].name || nc == 64) {
+                fprintf(stderr, "pcmlab dataset sample: unknown condition '%s'; known:", t);
+                for (j = 0; plan[j].name; j++)
+                    fprintf(stderr, " %s", plan[j].name);
+                fputc('\n', stderr);
+                return 2;
+            }
+            conds[nc++] = &plan[j];
+        }
+    } else
+        for (; plan[nc].name; nc++)
+            conds[nc] = &plan[nc];
+
+    committee cm = {0, pcm_calloc(64, sizeof(pcm_potential *))};
+    pcm_potential *pot = potential_load(potpath, &e);
+    int status = pot ? 0 : -1;
+    for (int j = 0; j < ncom && status == 0; j++) {
+        /* a value is one potential spec, or a comma list of .yace files */
+        char *t = coms[j], *end = t + strlen(t);
+        int list = 1;
+        for (char *a = t; a < end && list;) {
+            char *c = strchr(a, ',');
+            size_t len = (size_t)((c ? c : end) - a);
+            list = len > 5 && !strncmp(a + len - 5, ".yace", 5);
+            a += len + 1;
+        }
+        for (char *a = t; a < end && status == 0;) {
+            char *c = list ? strchr(a, ',') : NULL;
+            if (c)
+                *c = 0;
+            if (cm.k == 64 || !(cm.p[cm.k] = potential_load(a, &e)))
+                status = -1;
+            else
+                cm.k++;
+            a += strlen(a) + 1;
+        }
+    }
+    if (status == 0 && cm.k < 2) {
+        pcm_errf(&e, NULL, 0, "--committee needs at least 2 potentials");
+        status = -1;
+    }
+    int nf = 0, cap = 0;
+    pcm_frame **frs = NULL;
+    char *man = NULL;
+    size_t manlen = 0;
+    FILE *mf = open_memstream(&man, &manlen);
+    fprintf(mf, "# pcmlab dataset plan %s (MD + committee selection): config_id kind condition builder seed step "
+                "T_K sigmaF_eV/A natoms density_gcc potential\n",
+            tag);
+    for (long rd = first; rd < first + rounds && status == 0; rd++)
+        for (int ci = 0; ci < nc && status == 0; ci++) {
+            const sample_cond *c = conds[ci];
+            uint64_t s = (uint64_t)seed * 1000003ULL + (uint64_t)rd * 101ULL + (uint64_t)ci + 7777ULL;
+            pcm_rng r;
+            rng_seed(&r, s);
+            char what[160];
+            pcm_system *sys = start_cell(c, s, &r, what, sizeof what, &e);
+            if (!sys) {
+                status = -1;
+                break;
+            }
+            pcm_md_params mp;
+            md_params_default(&mp);
+            mp.dt = 1.0;
+            mp.ensemble = PCM_NVT_BUSSI;
+            mp.T = c->T_pre > 0 ? c->T_pre : c->T;
+            mp.tau_T = 100.0;
+            mp.seed = s;
+            pcm_md *md = md_new(sys, pot, &mp, &e);
+            if (!md) {
+                system_free(sys);
+                status = -1;
+                break;
+            }
+            md_init_velocities(md, mp.T, s ^ 0x9e3779b97f4a7c15ULL);
+            cand *cs = pcm_calloc((size_t)(steps / every + 2), sizeof *cs);
+            int ncs = 0, blew = 0;
+            long done = 0;
+            const char *why = "";
+            pcm_err me = {{0}};
+            while (done < steps) {
+                if (c->T_pre > 0 && done == steps / 2)
+                    md_set_temperature(md, c->T);
+                long chunk = every;
+                if (md_step(md, (int)chunk, &me) < 0) {
+                    blew = 1;
+                    why = me.msg;
+                    break;
+                }
+                done += chunk;
+                if (done < steps / 10 || (c->T_pre > 0 && done < steps / 2 + steps / 10))
+                    continue;
+                pcm_system *snap = md_system(md);
+                pcm_err ve = {{0}};
+                if (system_validate(snap, dmin, "candidate", &ve) < 0)
+                    continue;
+                double sg = sigma_f(&cm, snap, &e);
+                if (sg < 0) {
+                    status = -1;
+                    break;
+                }
+                cs[ncs].s = system_copy(snap);
+                cs[ncs].step = done;
+                cs[ncs].sigma = sg;
+                ncs++;
+            }
+            /* the onset of failure (first candidate above H, in time order), then the most
+             * uncertain trustworthy ones */
+            int onset = -1;
+            for (int j = 0; j < ncs && onset < 0; j++)
+                if (cs[j].sigma > smaxok)
+                    onset = j;
+            if (onset > 0) {
+                cand t = cs[0];
+                cs[0] = cs[onset];
+                cs[onset] = t;
+            }
+            int head = onset >= 0;
+            qsort(cs + head, (size_t)(ncs - head), sizeof *cs, by_sigma_desc);
+            int nok = 0, npick = 0;
+            double smin = 1e300, smax = 0;
+            for (int j = 0; j < ncs; j++) {
+                nok += cs[j].sigma <= smaxok;
+                smin = fmin(smin, cs[j].sigma);
+                smax = fmax(smax, cs[j].sigma);
+                cs[j].pick = npick < pick && (j < head || cs[j].sigma <= smaxok);
+                npick += cs[j].pick;
+            }
+            printf("%-14s round %ld: %ld steps%s%s, %d candidates (%d with sigma_F <= %g), sigma_F %.3f..%.3f eV/A, "
+                   "picked %d%s\n",
+                   c->name, rd, done, blew ? ", blew up: " : "", blew ? why : "", ncs, nok, smaxok, ncs ? smin : 0,
+                   smax, npick, head ? " (incl. failure onset)" : "");
+            fflush(stdout);
+            for (int j = 0; j < ncs; j++) {
+                if (cs[j].pick && status == 0) {
+                    pcm_frame *fr = frame_new();
+                    system_free(fr->sys);
+                    fr->sys = cs[j].s;
+                    memset(fr->sys->v, 0, sizeof(double) * 3 * (size_t)fr->sys->n);
+                    cs[j].s = NULL;
+                    char id[96];
+                    snprintf(id, sizeof id, "%s-%s-r%03ld-s%06ld", tag, c->name, rd, cs[j].step);
+                    frame_set(fr, "config_id", id);
+                    frame_set(fr, "kind", c->kind);
+                    frame_setf(fr, "source", "pcmlab dataset sample %s: %s, NVT %g K%s, step %ld, potential %s", tag,
+                               what, c->T, c->T_pre > 0 ? " after melting" : "", cs[j].step, potpath);
+                    frame_setf(fr, "seed", "%llu", (unsigned long long)s);
+                    frame_setf(fr, "temperature", "%g", c->T);
+                    frame_setf(fr, "committee_sigma_F", "%.5f", cs[j].sigma);
+                    if (nf == cap) {
+                        cap = cap ? 2 * cap : 64;
+                        frs = pcm_realloc(frs, (size_t)cap * sizeof *frs);
+                    }
+                    frs[nf++] = fr;
+                    fprintf(mf, "%s\t%s\t%s\t%s\t%llu\t%ld\t%g\t%.5f\t%d\t%.4f\t%s\n", id, c->kind, c->name, what,
+                            (unsigned long long)s, cs[j].step, c->T, cs[j].sigma, fr->sys->n,
+                            system_density(fr->sys), potpath);
+                }
+                if (cs[j].s)
+                    system_free(cs[j].s);
+            }
+            free(cs);
+            md_free(md);
+            system_free(sys);
+        }
+    fclose(mf);
+    if (status == 0 && xyz_write_file(out, frs, nf, 0, &e) != 0)
+        status = -1;
+    if (status == 0 && manifest && atomic_write_file(manifest, man, manlen, &e) != 0)
+        status = -1;
+    if (status == 0)
+        printf("wrote %s: %d configurations%s%s\n", out, nf, manifest ? ", manifest " : "", manifest ? manifest : "");
+    for (int k = 0; k < nf; k++)
+        frame_free(frs[k]);
+    free(frs);
+    free(man);
+    for (int k = 0; k < cm.k; k++)
+        potential_free(cm.p[k]);
+    free(cm.p);
+    if (pot)
+        potential_free(pot);
+    return status ? cli_fail(&e) : 0;
+}
