@@ -47,6 +47,7 @@ static const sample_cond plan[] = {
     {"liquid-900", "liquid-md", 900, 0},
     {"amorphous-600", "amorphous-md", 600, 1200},
     {"amorphous-300", "amorphous-md", 300, 1200},
+    {"rocksalt-10", "rocksalt-md", 10, 0},   /* the model's own relaxation of the ideal crystal */
     {"rocksalt-300", "rocksalt-md", 300, 0},
     {"rocksalt-600", "rocksalt-md", 600, 0},
     {"rocksalt-900", "rocksalt-md", 900, 0},
