@@ -326,7 +326,7 @@ static pcm_potential *default_potential(sim_config *c, pcm_err *e)
     pcm_potential *p = potential_load(SIM_LJ_SPEC, e);
     if (p)
         snprintf(c->potential_label, sizeof c->potential_label,
-                 "LJ stand-in %s, NOT GST physics (no usable assets/gst-fast.yace or assets/gst.yace)", SIM_LJ_SPEC);
+                 "LJ stand-in %s (NOT GST physics; no usable assets/gst-fast.yace or gst.yace)", SIM_LJ_SPEC);
     return p;
 }
 

@@ -612,13 +612,14 @@ static void header(tui *t, const sim_snapshot *p, int y)
 {
     attron(COLOR_PAIR(C_HEAD) | A_BOLD);
     mvprintw(y, 0, "%-*.*s", COLS, COLS, "");
-    clipped(y, 0, " pcmlab workbench  |  potential: %s  |  %s", p->potential_label, p->backend);
+    clipped(y, 0, " pcmlab workbench  |  potential: %s", p->potential_label);
     attroff(COLOR_PAIR(C_HEAD) | A_BOLD);
     clipped(y + 1, 0, " atoms %d   %-5s  T target %6.0f K  actual %7.1f K   P %9.1f bar   density %.3f g/cm%s",
             p->n, sim_ensemble_name(p->ensemble), p->th.T_target, p->th.T, p->th.P, p->th.density,
             t->utf8 ? "³" : "3");
-    clipped(y + 2, 0, " step %-9ld t %9.3f ps   speed %8.1f ps/hour  %7.2f %ss/atom-step   %s", p->th.step,
-            p->th.time_ps, p->ps_per_hour, p->us_per_atom_step, t->utf8 ? "µ" : "u", p->paused ? "[PAUSED]" : "[running]");
+    clipped(y + 2, 0, " step %-9ld t %9.3f ps  %-9s  speed %8.1f ps/hour  %7.2f %ss/atom-step  on %s", p->th.step,
+            p->th.time_ps, p->paused ? "[PAUSED]" : "[running]", p->ps_per_hour, p->us_per_atom_step,
+            t->utf8 ? "µ" : "u", p->backend);
     move(y + 3, 0);
     if (p->xtal_fraction >= 0)
         printw(" crystalline %5.1f %%  Q4 %.3f  Q6 %.3f", 100 * p->xtal_fraction, p->Q4, p->Q6);
