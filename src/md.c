@@ -3,6 +3,7 @@
  * Step order (the only place it is written; LAMMPS Verlet, CoMD):
  *   1. half kick      v += (dt/2) f/m
  *   2. drift          x += dt v
+ *   2b. cell rescale  the barostat's move decided at the end of the previous step
  *   3. neighbour list refresh (rebuild only when an atom moved > skin/2)
  *   4. forces         f, energy, virial at the new x
  *   5. post-force hooks
@@ -21,7 +22,10 @@
  *   dε = (β_T/τ_P)(P - P0 + kT/V) dt + sqrt(2 kT β_T dt / (V τ_P)) ξ,  ε = ln V;
  *   positions scale by e^{dε/3}, velocities by e^{-dε/3} (isotropic), or only z by
  *   e^{dε}, v_z by e^{-dε} with P → P_zz (x, y fixed).  β_T only sets the speed.
- *   Forces are not re-evaluated after the (tiny, O(dt/τ_P)) rescaling.
+ *   dε is computed at the end of a step (from that step's consistent P) but applied
+ *   at 2b of the next one, before the force evaluation: every half kick then uses
+ *   forces of the current geometry, at no extra force evaluation (GROMACS likewise
+ *   couples with the previous step's pressure).
  * Temperature uses Nf = 3N - 3 (total momentum is conserved or removed).
  */
 #include "md.h"
@@ -62,6 +66,8 @@ struct pcm_md {
     pcm_rng good_rng;
     double good_e_bath;
     double max_move2;       /* Å²: largest drift this step */
+    double baro_f[3];       /* pending cell scale factors per axis (1 = none), applied at 2b */
+    double good_baro_f[3];
     mdd *dev;               /* device path (md_dev.h), NULL = host loop */
     int dev_mode;           /* MD_DEVICE_* */
     int dev_synced;         /* 1: the host state is the device state of dev_hash */
@@ -202,7 +208,17 @@ static void hook_cell_rescale(pcm_md *md, void *ctx)
     if (de < -0.01)
         de = -0.01;
     double fx = zonly ? 1.0 : exp(de / 3.0), fz = zonly ? exp(de) : fx;
-    double f[3] = {fx, fx, fz};
+    md->baro_f[0] = md->baro_f[1] = fx;   /* applied at 2b of the next step, before its forces */
+    md->baro_f[2] = fz;
+}
+
+/* Step 2b: the pending cell rescale (positions, velocities, cell). */
+static void md_cell_rescale(pcm_md *md)
+{
+    const double *f = md->baro_f;
+    if (f[0] == 1.0 && f[1] == 1.0 && f[2] == 1.0)
+        return;
+    pcm_system *s = md->sys;
     double K0 = system_kinetic_energy(s);
     cell_scale(&s->cell, f);
     for (int i = 0; i < s->n; i++)
@@ -211,6 +227,7 @@ static void hook_cell_rescale(pcm_md *md, void *ctx)
             s->v[i][k] /= f[k];
         }
     md->e_bath -= system_kinetic_energy(s) - K0;
+    md->baro_f[0] = md->baro_f[1] = md->baro_f[2] = 1.0;
 }
 
 /* ------------------------------------------------------------------ hooks, ensembles */
@@ -258,6 +275,7 @@ int md_set_ensemble(pcm_md *md, pcm_ensemble ens, pcm_err *e)
     if ((unsigned)ens > PCM_NPT_Z)
         return pcm_errf(e, NULL, 0, "unknown ensemble %d (expected nve, nvt, langevin, npt or npt-z)", (int)ens);
     md->p.ensemble = ens;
+    md->baro_f[0] = md->baro_f[1] = md->baro_f[2] = 1.0;   /* a pending rescale belongs to the old ensemble */
     md_install_ensemble(md);
     return 0;
 }
@@ -294,6 +312,7 @@ pcm_md *md_new(pcm_system *sys, pcm_potential *pot, const pcm_md_params *p, pcm_
     md->p = *p;
     md->dof = 3 * sys->n - 3 > 0 ? 3 * sys->n - 3 : 3 * sys->n;
     rng_seed(&md->rng, p->seed);
+    md->baro_f[0] = md->baro_f[1] = md->baro_f[2] = 1.0;
     md->nl = nl_new(pot->rcut, p->skin);
     nl_build(md->nl, sys);
     if (potential_compute(pot, sys, md->nl, e) != 0) {
@@ -340,6 +359,7 @@ static void md_save_good(pcm_md *md)
     md_copy_state(md->good, md->sys);
     md->good_rng = md->rng;
     md->good_e_bath = md->e_bath;
+    memcpy(md->good_baro_f, md->baro_f, sizeof md->baro_f);
 }
 
 static int md_restore_good(pcm_md *md, pcm_err *e, const char *fmt, double a, double b)
@@ -350,6 +370,7 @@ static int md_restore_good(pcm_md *md, pcm_err *e, const char *fmt, double a, do
     md_copy_state(md->sys, md->good);
     md->rng = md->good_rng;
     md->e_bath = md->good_e_bath;
+    memcpy(md->baro_f, md->good_baro_f, sizeof md->baro_f);
     md->dev_synced = 0;
     nl_build(md->nl, md->sys);
     return pcm_errf(e, NULL, 0, "MD blew up at step %ld: %s; restored the last good state (step %ld)", step, why,
@@ -374,6 +395,7 @@ int md_step(pcm_md *md, int nsteps, pcm_err *e)
         if (!(md->max_move2 <= MD_MAX_MOVE * MD_MAX_MOVE))
             return md_restore_good(md, e, "an atom moved %.3g Å in one step (limit %g Å): atoms lost",
                                    sqrt(md->max_move2), MD_MAX_MOVE);
+        md_cell_rescale(md);                                    /* 2b */
         pcm_err fe = {{0}};
         if (md_forces(md, &fe) != 0)                            /* 3, 4 */
         {

@@ -5,6 +5,7 @@
  * snapshot pointer, reference counts, the series rings and the statistics;
  * the engine itself is touched only by the sim thread.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <pthread.h>
@@ -13,9 +14,11 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <omp.h>
 #include <unistd.h>
 #include "ace.h"
 #include "build.h"
+#include "gpu.h"
 #include "extxyz.h"
 #include "potential.h"
 #include "protocol.h"
@@ -57,6 +60,12 @@ struct sim {
     int paused, step_once;
     _Atomic int quit;
     sim_preset preset;
+    sim_plan *pending_plan;   /* (mu) handed over by sim_start_plan, taken by SIM_CMD_PLAN */
+    char proto_name[64];
+    char plan_note[PLAN_NOTE_LEN];
+    pcm_md_params mdp;        /* current MD settings (dt fs, tau_T fs, P bar, ...) */
+    char backend[96];         /* "CPU, 2 threads" */
+    char gpu_backend[96];     /* "GPU NAME, sm_XY, N GiB": shown while the potential or MD runs there */
     int proto_paused;
     double proto_t;           /* ps into the schedule (its clock stops while the dial has control) */
     pcm_protocol proto;       /* the running schedule (protocol.h) */
@@ -70,7 +79,10 @@ struct sim {
 /* ------------------------------------------------------------ names, config */
 static const char *preset_names[SIM_PRESET_COUNT] = {"none", "melt", "quench", "anneal", "cycle"};
 
-const char *sim_preset_name(sim_preset p) { return p >= 0 && p < SIM_PRESET_COUNT ? preset_names[p] : "?"; }
+const char *sim_preset_name(sim_preset p)
+{
+    return p == SIM_PRESET_FILE ? "file" : p >= 0 && p < SIM_PRESET_COUNT ? preset_names[p] : "?";
+}
 
 sim_preset sim_preset_from_name(const char *name)
 {
@@ -137,10 +149,17 @@ double sim_preset_duration(sim_preset p)
 void sim_config_default(sim_config *c)
 {
     memset(c, 0, sizeof *c);
-    c->cells = 3;
+    snprintf(c->structure, sizeof c->structure, "rocksalt");
+    c->cells = 3;             /* 194 atoms: interactive on 2 cores with a paper-size ACE (README) */
     c->a = 6.02;
+    c->density = 6.3;         /* experimental crystal density (SCIENCE.md) */
+    c->vacancy_fraction = 0.2;
+    c->atoms = 504;
+    snprintf(c->composition, sizeof c->composition, "Ge2Sb2Te5");
+    c->min_dist = 2.3;
+    c->structure_seed = 1;
     c->T0 = 300.0;
-    c->dt = 2.0;
+    c->dt = 0.0;
     c->steps_per_chunk = 10;
     c->xtal_every = 5;
     c->ensemble = PCM_NVT_BUSSI;
@@ -177,17 +196,23 @@ int sim_config_set(sim_config *c, const char *kv, pcm_err *e)
     snprintf(key, sizeof key, "%.*s", (int)(eq - kv), kv);
     const char *v = eq + 1;
     double d;
-    if (!strcmp(key, "potential"))
-        return snprintf(c->potential, sizeof c->potential, "%s", v), 0;
+    if (!strcmp(key, "potential"))   /* named by the user: refused, not replaced, when it fails */
+        return c->potential_fallback = 0, snprintf(c->potential, sizeof c->potential, "%s", v), 0;
     if (!strcmp(key, "init"))
         return snprintf(c->init_xyz, sizeof c->init_xyz, "%s", v), 0;
+    if (!strcmp(key, "structure")) {
+        if (strcmp(v, "rocksalt") && strcmp(v, "liquid"))
+            return pcm_errf(e, NULL, 0, "--set structure=%s: expected rocksalt or liquid", v);
+        return snprintf(c->structure, sizeof c->structure, "%s", v), 0;
+    }
     if (!strcmp(key, "ensemble"))
         return parse_ensemble(v, &c->ensemble) < 0
                    ? pcm_errf(e, NULL, 0, "--set ensemble=%s: expected nve, nvt, langevin, npt or npt_z", v)
                    : 0;
     struct { const char *k; double lo, hi; } num[] = {
         {"T", 1, 5000}, {"cells", 1, 12}, {"a", 4, 8}, {"dt", 0.01, 10}, {"chunk", 1, 100000},
-        {"xtal_every", 1, 1000000}, {"seed", 0, 1e18}, {"rate", 0, 1e6}};
+        {"xtal_every", 1, 1000000}, {"seed", 0, 1e18}, {"rate", 0, 1e6}, {"atoms", 2, 1e6},
+        {"density", 0.5, 20}};
     for (size_t k = 0; k < sizeof num / sizeof num[0]; k++) {
         if (strcmp(key, num[k].k))
             continue;
@@ -196,73 +221,150 @@ int sim_config_set(sim_config *c, const char *kv, pcm_err *e)
         switch (k) {
         case 0: c->T0 = d; break;
         case 1: c->cells = (int)d; break;
-        case 2: c->a = d; break;
+        case 2: c->a = d, c->density = 0.0; break;
         case 3: c->dt = d; break;
         case 4: c->steps_per_chunk = (int)d; break;
         case 5: c->xtal_every = (int)d; break;
         case 6: c->seed = (unsigned long long)d; break;
-        default: c->max_chunk_rate = d; break;
+        case 7: c->max_chunk_rate = d; break;
+        case 8: c->atoms = (int)d; break;
+        default: c->density = d; break;
         }
         return 0;
     }
-    return pcm_errf(e, NULL, 0, "--set %s: unknown key (known: potential T cells a dt chunk xtal_every ensemble seed init rate)",
+    return pcm_errf(e, NULL, 0, "--set %s: unknown key (known: potential T cells a density structure atoms dt chunk xtal_every ensemble seed init rate)",
                     key);
 }
 
 /* ------------------------------------------------------------ setup */
-/* The shipped potential (in the working directory or next to the binary), else
- * the LJ test potential.  The synthetic GeSbTe_synth_*.yace reference potentials
- * are deliberately NOT a fallback: their coefficients are random, and rocksalt
- * GST collapses into their deep spurious minima within 0.3 ps (PE -0.5 ->
- * -1.5 eV/atom, T -> 10^4 K, with energy conserved), which shows nothing; they
- * can still be chosen with --set potential=PATH. */
-static int default_potential_path(int k, char *buf, size_t cap)
-{
-    char exe[1024] = "";
-    ssize_t n;
-    switch (k) {
-    case 0: snprintf(buf, cap, "assets/gst.yace"); return 1;
-    case 1:
-        n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n <= 0)
-            return 0;
-        exe[n] = 0;
-        if (strrchr(exe, '/'))
-            *strrchr(exe, '/') = 0;
-        snprintf(buf, cap, "%s/../assets/gst.yace", exe);
-        return 1;
-    }
-    return 0;
-}
+/* The shipped potentials, in order of preference: the distilled student made for
+ * live use, then the accurate fit; each looked for in ./assets and beside the binary
+ * (bin/../assets).  When none loads, the LJ stand-in runs (labelled as such).
+ * The synthetic GeSbTe_synth_*.yace reference potentials are deliberately NOT a
+ * fallback: their coefficients are random, and rocksalt GST collapses into their
+ * deep spurious minima within 0.3 ps (PE -0.5 -> -1.5 eV/atom, T -> 10^4 K, with
+ * energy conserved), which shows nothing; they can still be chosen with
+ * --set potential=PATH. */
+static const char *const default_potentials[] = {"gst-fast.yace", "gst.yace"};
+
 /* eps 0.08 eV, sigma 3.13 Å: fcc at rho* = 0.90 has 5.5 g/cm³ with GST masses */
 #define SIM_LJ_SPEC "lj:0.08,3.13,7.0"
 #define SIM_LJ_A 5.15   /* Å, fcc lattice constant at rho* = 0.90 */
 #define SIM_LJ_XTAL_RCUT 4.4   /* Å, between its first (3.64 Å) and second (5.15 Å) neighbour shells */
 
+static void note_add(sim_config *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note_add(sim_config *c, const char *fmt, ...)
+{
+    size_t n = strlen(c->potential_note);
+    if (n && n + 3 < sizeof c->potential_note)
+        n += snprintf(c->potential_note + n, sizeof c->potential_note - n, "; ");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->potential_note + n, sizeof c->potential_note - n, fmt, ap);
+    va_end(ap);
+}
+
+static const char *path_base(const char *p)
+{
+    const char *b = strrchr(p, '/');
+    return b ? b + 1 : p;
+}
+
+/* "assets/gst.yace (ACE .yace, fitted GST)" and the like. */
+static void potential_label(sim_config *c, const pcm_potential *p, const char *shown)
+{
+    const char *kind = p->ops->kind, *b = path_base(c->potential);
+    const char *what = !strcmp(kind, "ace") ? "ACE .yace" : !strcmp(kind, "sum") ? "ACE + D2 dispersion"
+                       : !strcmp(kind, "lj") ? "Lennard-Jones" : kind;
+    const char *extra = !strcmp(c->potential, SIM_LJ_SPEC) ? ", stand-in, NOT GST physics"
+                        : !strcmp(kind, "lj")            ? ", test potential, not physical"
+                        : strstr(b, "synth")             ? ", synthetic test potential, not physical"
+                        : !strncmp(b, "gst-fast.yace", 13) ? ", distilled fast student"
+                        : !strncmp(b, "gst.yace", 8)     ? ", fitted GST"
+                                                         : "";
+    snprintf(c->potential_label, sizeof c->potential_label, "%.100s (%s%s)", shown, what, extra);
+}
+
+static pcm_potential *default_potential(sim_config *c, pcm_err *e)
+{
+    char exe[1024] = "", seen[8][1100];
+    int nseen = 0;
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[n > 0 ? n : 0] = 0;
+    if (strrchr(exe, '/'))
+        *strrchr(exe, '/') = 0;
+    for (size_t k = 0; k < sizeof default_potentials / sizeof *default_potentials; k++)
+        for (int where = 0; where < 2; where++) {
+            char path[1100], real[PATH_MAX + 1];
+            if (where == 0)
+                snprintf(path, sizeof path, "assets/%s", default_potentials[k]);
+            else if (exe[0])
+                snprintf(path, sizeof path, "%.1000s/../assets/%s", exe, default_potentials[k]);
+            else
+                continue;
+            if (access(path, F_OK) != 0 || !realpath(path, real))
+                continue;   /* absent: the normal case before the fit ships */
+            int dup = 0;
+            for (int m = 0; m < nseen; m++)
+                dup |= !strcmp(seen[m], real);
+            if (dup || nseen == 8)
+                continue;
+            snprintf(seen[nseen++], sizeof seen[0], "%.1000s", real);
+            pcm_err e2 = {{0}};
+            pcm_potential *p = potential_load(path, &e2);
+            if (!p) {
+                note_add(c, "%.300s (skipped)", e2.msg);
+                continue;
+            }
+            snprintf(c->potential, sizeof c->potential, "%.500s", path);
+            char shown[64];   /* both places are "assets/NAME" to a user */
+            snprintf(shown, sizeof shown, "assets/%s", default_potentials[k]);
+            potential_label(c, p, shown);
+            return p;
+        }
+    snprintf(c->potential, sizeof c->potential, "%s", SIM_LJ_SPEC);
+    pcm_potential *p = potential_load(SIM_LJ_SPEC, e);
+    if (p)
+        snprintf(c->potential_label, sizeof c->potential_label,
+                 "LJ stand-in %s (NOT GST physics; no usable assets/gst-fast.yace or gst.yace)", SIM_LJ_SPEC);
+    return p;
+}
+
 static pcm_potential *load_potential(sim_config *c, pcm_err *e)
 {
     if (c->potential[0]) {
-        pcm_potential *p = potential_load(c->potential, e);
-        if (p && !c->potential_label[0])
-            snprintf(c->potential_label, sizeof c->potential_label, "%.100s%s", c->potential,
-                     strstr(c->potential, "synth") ? " (synthetic test potential, not physical)"
-                     : !strncmp(c->potential, "lj:", 3) ? " (test potential, not physical)" : "");
-        return p;
-    }
-    char path[1200];
-    for (int k = 0; k < 2; k++) {
         pcm_err e2 = {{0}};
-        pcm_potential *p = default_potential_path(k, path, sizeof path) && access(path, R_OK) == 0
-                               ? potential_load(path, &e2) : NULL;
-        if (!p)
-            continue;
-        snprintf(c->potential, sizeof c->potential, "%.500s", path);
-        snprintf(c->potential_label, sizeof c->potential_label, "assets/gst.yace (ACE)");
-        return p;
+        pcm_potential *p = potential_load(c->potential, &e2);
+        if (p) {
+            if (!c->potential_label[0])
+                potential_label(c, p, c->potential);
+            return p;
+        }
+        if (!c->potential_fallback) {
+            *e = e2;
+            return NULL;
+        }
+        note_add(c, "%.300s (the preset's potential; using the default)", e2.msg);
+        c->potential[0] = 0;
     }
-    snprintf(c->potential, sizeof c->potential, "%s", SIM_LJ_SPEC);
-    snprintf(c->potential_label, sizeof c->potential_label, "LJ test potential, NOT physical (assets/gst.yace not found)");
-    return potential_load(SIM_LJ_SPEC, e);
+    return default_potential(c, e);
+}
+
+/* "CPU, 2 threads" and "GPU <name>" (snap_build shows the one in use); PCM_GPU=1
+ * without a working GPU is noted. */
+static void backend_describe(sim *s)
+{
+    char name[160] = "";
+    int have = gpu_available(name, sizeof name);
+    snprintf(s->gpu_backend, sizeof s->gpu_backend, "GPU %.80s", have ? name : "");
+    if (gpu_requested() && !ace_potential_on_gpu(s->pot)) {
+        if (!have)
+            note_add(&s->cfg, "PCM_GPU=1 but no usable GPU (%.200s): running on the CPU", name);
+        else
+            note_add(&s->cfg, "PCM_GPU=1: this potential has no GPU path, running on the CPU");
+    }
+    int nth = !strcmp(s->pot->ops->kind, "lj") ? 1 : s->pot->nthreads > 0 ? s->pot->nthreads : omp_get_max_threads();
+    snprintf(s->backend, sizeof s->backend, "CPU, %d thread%s", nth, nth == 1 ? "" : "s");
 }
 
 /* Demo crystal for the LJ test potential: fcc (the structure LJ likes; LJ
@@ -308,17 +410,22 @@ static pcm_system *initial_system(const sim_config *c, pcm_err *e)
     }
     if (!strcmp(c->potential, SIM_LJ_SPEC))
         return lj_demo_crystal(c->cells + 1, c->seed);   /* fcc: one more cell for a similar atom count */
-    return build_rocksalt(c->cells, c->a, 0.1, c->seed, e);
+    if (!strcmp(c->structure, "liquid"))
+        return build_liquid(c->atoms, c->density > 0 ? c->density : 5.9, c->composition, c->min_dist,
+                            c->structure_seed, e);
+    pcm_system *s = build_rocksalt(c->cells, c->a, c->vacancy_fraction, c->structure_seed, e);
+    if (s && c->density > 0) {   /* scale the lattice to the requested density */
+        double f = cbrt(system_density(s) / c->density) - 1.0, eps[6] = {f, f, f, 0, 0, 0};
+        build_strain(s, eps);
+    }
+    return s;
 }
 
 static int engine_start(sim *s, pcm_err *e)
 {
-    pcm_md_params p;
-    md_params_default(&p);
-    p.dt = s->cfg.dt;
+    pcm_md_params p = s->mdp;
     p.T = s->T_dial;
     p.ensemble = s->ens;
-    p.seed = s->cfg.seed;
     s->md = md_new(s->sys, s->pot, &p, e);
     if (!s->md)
         return -1;
@@ -370,11 +477,18 @@ static sim_snapshot *snap_build(sim *s)
     snap->preset = s->preset;
     snap->protocol_paused = s->proto_paused;
     snap->protocol_progress = s->preset ? protocol_progress(&s->proto, s->proto_t) : 0.0;
+    if (s->preset) {
+        snprintf(snap->protocol_name, sizeof snap->protocol_name, "%s", s->proto_name);
+        snap->protocol_t = s->proto_t;
+        snap->protocol_total = protocol_duration(&s->proto);
+        memcpy(snap->plan_note, s->plan_note, sizeof snap->plan_note);
+    }
     snap->ps_per_hour = s->ps_per_hour;
     snap->us_per_atom_step = s->us_per_atom_step;
     snap->blowups = s->blowups;
     snprintf(snap->potential_label, sizeof snap->potential_label, "%s", s->cfg.potential_label);
-    snprintf(snap->backend, sizeof snap->backend, "%s", md_device_mode(s->md) == MD_DEVICE_GPU || ace_potential_on_gpu(s->pot) ? "GPU" : "CPU");
+    snprintf(snap->backend, sizeof snap->backend, "%s",
+             md_device_mode(s->md) == MD_DEVICE_GPU || ace_potential_on_gpu(s->pot) ? s->gpu_backend : s->backend);
     memcpy(snap->msg, s->msg, sizeof snap->msg);
     snap->msg_seq = s->msg_seq;
     return snap;
@@ -485,6 +599,10 @@ int sim_wait_newer(sim *s, long seq, int timeout_ms)
     return r;
 }
 
+const sim_config *sim_get_config(const sim *s) { return &s->cfg; }
+
+int sim_uses_standin(const sim *s) { return !strcmp(s->cfg.potential, SIM_LJ_SPEC); }
+
 void sim_get_stats(sim *s, sim_stats *st)
 {
     pthread_mutex_lock(&s->mu);
@@ -544,6 +662,30 @@ int sim_set_T(sim *s, double T, pcm_err *e)
     return sim_send(s, (sim_cmd){SIM_CMD_SET_T, T, 0}, e);
 }
 
+int sim_start_plan(sim *s, const sim_plan *pl, pcm_err *e)
+{
+    sim_plan *copy = pcm_malloc(sizeof *copy), *old;
+    *copy = *pl;
+    pthread_mutex_lock(&s->mu);
+    old = s->pending_plan;
+    s->pending_plan = copy;
+    pthread_mutex_unlock(&s->mu);
+    free(old);   /* a plan not yet applied is replaced: the latest wins */
+    return sim_send(s, (sim_cmd){SIM_CMD_PLAN, 0, 0}, e);
+}
+
+int sim_load_preset(sim *s, const char *file, char *note, size_t cap, pcm_err *e)
+{
+    sim_plan pl;
+    /* cfg is fixed once the thread runs, and sys->n never changes: safe to read here */
+    plan_running run = {s->cfg.potential, s->sys0->n};
+    if (plan_load(&pl, file, &run, e) < 0 || sim_start_plan(s, &pl, e) < 0)
+        return -1;
+    if (note)
+        snprintf(note, cap, "%s", pl.note);
+    return 0;
+}
+
 static void xtal_update(sim *s)
 {
 #ifdef SIM_HAVE_XTAL
@@ -583,6 +725,38 @@ static void do_reset(sim *s)
     set_msg(s, "reset to the initial structure at %.0f K", s->T_dial);
 }
 
+/* A preset file on the live system: a new engine on the current atoms and velocities
+ * with the preset's MD settings, then its schedule.  A refusal leaves everything as it was. */
+static void apply_plan(sim *s, const sim_plan *pl)
+{
+    pcm_err e = {{0}};
+    double T0;
+    int done;
+    protocol_target(&pl->proto, 0.0, &T0, &done);
+    pcm_md_params p = pl->md;
+    p.T = T0;
+    pcm_md *m = md_new(s->sys, s->pot, &p, &e);
+    if (!m) {
+        set_msg(s, "%s refused: %s", pl->file, e.msg);
+        return;
+    }
+    md_free(s->md);
+    s->md = m;
+    s->mdp = p;
+    s->ens = p.ensemble;
+    s->T_dial = T0;
+    s->proto = pl->proto;
+    s->preset = SIM_PRESET_FILE;
+    snprintf(s->proto_name, sizeof s->proto_name, "%s", pl->name);
+    snprintf(s->plan_note, sizeof s->plan_note, "%s", pl->note);
+    s->proto_t = 0.0;
+    s->proto_paused = 0;
+    s->paused = 0;
+    char d[32];
+    plan_format_duration(protocol_duration(&pl->proto), d, sizeof d);
+    set_msg(s, "%s started from %.200s (%s, %s, dt %g fs)", pl->name, pl->file, d, sim_ensemble_name(s->ens), p.dt);
+}
+
 static void apply(sim *s, const sim_cmd *c)
 {
     pcm_err e = {{0}};
@@ -592,8 +766,8 @@ static void apply(sim *s, const sim_cmd *c)
         md_set_temperature(s->md, c->value);
         if (s->preset && !s->proto_paused) {
             s->proto_paused = 1;
-            set_msg(s, "%s paused: the dial took over at %.0f K (c continues the protocol)",
-                    sim_preset_name(s->preset), c->value);
+            set_msg(s, "%s paused: the dial took over at %.0f K (c continues the protocol)", s->proto_name,
+                    c->value);
         }
         break;
     case SIM_CMD_SET_ENSEMBLE:
@@ -611,18 +785,30 @@ static void apply(sim *s, const sim_cmd *c)
         if (!preset_protocol((sim_preset)c->ivalue, s->T_dial, &s->proto))
             break;
         s->preset = (sim_preset)c->ivalue;
+        snprintf(s->proto_name, sizeof s->proto_name, "%s", sim_preset_name(s->preset));
+        s->plan_note[0] = 0;
         s->proto_t = 0.0;
         s->proto_paused = 0;
         s->paused = 0;
         set_msg(s, "%s started (%.0f ps)", sim_preset_name(s->preset), sim_preset_duration(s->preset));
         break;
+    case SIM_CMD_PLAN: {
+        pthread_mutex_lock(&s->mu);
+        sim_plan *pl = s->pending_plan;
+        s->pending_plan = NULL;
+        pthread_mutex_unlock(&s->mu);
+        if (pl)
+            apply_plan(s, pl);
+        free(pl);
+        break;
+    }
     case SIM_CMD_PROTOCOL_RESUME:
         if (s->preset && s->proto_paused)
-            s->proto_paused = 0, set_msg(s, "%s continues", sim_preset_name(s->preset));
+            s->proto_paused = 0, set_msg(s, "%s continues", s->proto_name);
         break;
     case SIM_CMD_PROTOCOL_STOP:
         if (s->preset)
-            set_msg(s, "%s stopped", sim_preset_name(s->preset));
+            set_msg(s, "%s stopped", s->proto_name);
         s->preset = SIM_PRESET_NONE;
         break;
     case SIM_CMD_QUIT: s->quit = 1; break;
@@ -645,7 +831,7 @@ static void run_chunk(sim *s)
         s->T_dial = T;
         md_set_temperature(s->md, T);
         if (done) {
-            set_msg(s, "%s finished at %.0f K", sim_preset_name(s->preset), T);
+            set_msg(s, "%s finished at %.0f K", s->proto_name, T);
             s->preset = SIM_PRESET_NONE;
         }
     }
@@ -660,13 +846,13 @@ static void run_chunk(sim *s)
     double wall = now_s() - t0;
     if (wall > 0 && s->sys->n > 0) {
         double us = wall * 1e6 / ((double)s->sys->n * steps);
-        double psh = steps * s->cfg.dt * 1e-3 / wall * 3600.0;
+        double psh = steps * s->mdp.dt * 1e-3 / wall * 3600.0;
         double a = s->us_per_atom_step > 0 ? 0.2 : 1.0;
         s->us_per_atom_step += a * (us - s->us_per_atom_step);
         s->ps_per_hour += a * (psh - s->ps_per_hour);
     }
     if (s->preset && !s->proto_paused)
-        s->proto_t += steps * s->cfg.dt * 1e-3;
+        s->proto_t += steps * s->mdp.dt * 1e-3;
     if (++s->chunk_count % s->cfg.xtal_every == 0)
         xtal_update(s);
     pcm_thermo th;
@@ -736,6 +922,11 @@ sim *sim_new(const sim_config *c, int start_paused, pcm_err *e)
     s->pot = load_potential(&s->cfg, e);
     if (!s->pot)
         goto fail;
+    md_params_default(&s->mdp);
+    s->mdp.dt = c->dt > 0 ? c->dt : !strcmp(s->pot->ops->kind, "lj") ? 2.0 : 1.0;   /* ACE: the paper's 1 fs */
+    s->mdp.seed = c->seed;
+    s->cfg.dt = s->mdp.dt;
+    backend_describe(s);
     s->sys = initial_system(&s->cfg, e);
     if (!s->sys)
         goto fail;
@@ -750,7 +941,8 @@ sim *sim_new(const sim_config *c, int start_paused, pcm_err *e)
     pthread_cond_init(&s->cv_pub, NULL);
     xtal_update(s);
     s->paused = start_paused;
-    set_msg(s, "started: %d atoms, %s", s->sys->n, s->cfg.potential_label);
+    set_msg(s, "started: %d atoms, %s%s%s", s->sys->n, s->cfg.potential_label, s->cfg.potential_note[0] ? "; " : "",
+            s->cfg.potential_note);
     publish(s);
     if (pthread_create(&s->thread, NULL, sim_main, s) != 0)
         pcm_fatal("cannot start the simulation thread");
@@ -773,6 +965,7 @@ void sim_free(sim *s)
     pthread_cond_signal(&s->cv_cmd);
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->thread, NULL);
+    free(s->pending_plan);
     if (s->cur && --s->cur->refs_ == 0)
         snap_free(s->cur);
     md_free(s->md);

@@ -15,8 +15,10 @@
  * live in fixed-size rings: a long run never grows memory; the plots show the
  * most recent SIM_SERIES_CAP samples.
  *
- * Protocols (one-key presets) are temperature schedules of ramp/hold segments
- * (protocol.h), short enough to watch live; the first ramp starts at the dial.
+ * Protocols are temperature schedules of ramp/hold segments (protocol.h): the
+ * one-key presets are short built-in ones (the first ramp starts at the dial);
+ * sim_load_preset() runs a preset file (presets/NAME.cfg) on the live system (plan.h says
+ * which of its settings apply live and which only at start-up).
  * Dial rule: touching the temperature (sim_set_T) while a protocol runs PAUSES
  * the protocol and the dial takes over; SIM_CMD_PROTOCOL_RESUME continues the
  * schedule where it stopped (its clock does not advance while paused).
@@ -27,6 +29,7 @@
 #define PCM_SIM_H
 #include "err.h"
 #include "md.h"
+#include "plan.h"
 #include "system.h"
 
 #define SIM_SERIES_CAP 2048   /* samples kept per time series (one per chunk) */
@@ -40,16 +43,29 @@ typedef enum {
     SIM_PRESET_QUENCH,     /* cool to 300 K at ~80 K/ps, hold */
     SIM_PRESET_ANNEAL,     /* hold at 600 K (crystal growth) */
     SIM_PRESET_CYCLE,      /* 2 x (300 K -> 1000 K -> 300 K) */
-    SIM_PRESET_COUNT
+    SIM_PRESET_COUNT,
+    SIM_PRESET_FILE = 100  /* a preset file (sim_load_preset); not a one-key preset */
 } sim_preset;
 
 typedef struct sim_config {
-    char potential[512];       /* .yace path or lj:EPS,SIGMA,RC; "" = default search */
+    char potential[512];       /* .yace path or lj:EPS,SIGMA,RC; "" = default search
+                                  (assets/gst-fast.yace, assets/gst.yace, else the LJ stand-in) */
+    int potential_fallback;    /* 1: when `potential` does not load, say why and use the default
+                                  search (a preset's potential); 0: refuse (the user named it) */
     char potential_label[160]; /* shown in the header; filled by sim_new when empty */
+    char potential_note[640];  /* filled by sim_new: why a candidate was skipped, GPU notice */
+    char structure[16];        /* "rocksalt" (default) or "liquid" (ignored by the LJ stand-in) */
     int cells;                 /* rocksalt GST: cells^3 conventional cells */
-    double a;                  /* rocksalt lattice constant, Å */
+    double a;                  /* rocksalt lattice constant, Å (used when density = 0) */
+    double density;            /* g/cm³: rocksalt is scaled to it (default 6.3, the experimental
+                                  crystal); liquid packing density */
+    double vacancy_fraction;   /* rocksalt cation vacancies (0.2 = Ge2Sb2Te5) */
+    int atoms;                 /* liquid: atom count */
+    char composition[32];      /* liquid */
+    double min_dist;           /* liquid: closest approach, Å */
+    unsigned long long structure_seed;
     double T0;                 /* initial and dial temperature, K */
-    double dt;                 /* fs */
+    double dt;                 /* fs; 0 = automatic (1 fs; 2 fs for Lennard-Jones) */
     int steps_per_chunk;
     int xtal_every;            /* crystallinity every N chunks (>= 1) */
     pcm_ensemble ensemble;
@@ -79,7 +95,10 @@ typedef struct sim_snapshot {
     double us_per_atom_step;   /* wall µs per atom per step */
     int blowups;               /* chunks rolled back by the engine */
     char potential_label[160];
-    char backend[16];          /* "CPU" or "GPU" */
+    char backend[96];          /* "CPU, 2 threads" or "GPU NAME, sm_XY, N GiB" */
+    char protocol_name[64];    /* running protocol's name ("melt", a preset file's name) */
+    double protocol_t, protocol_total; /* ps into the protocol, its length (ps) */
+    char plan_note[PLAN_NOTE_LEN]; /* a preset file's settings not applied live ("" = none) */
     char msg[SIM_MSG_LEN];     /* latest message from the engine side */
     long msg_seq;              /* changes whenever msg does */
     unsigned long long checksum; /* over seq, n, x, type: readers can detect torn data */
@@ -106,7 +125,8 @@ typedef enum {
     SIM_CMD_PRESET,            /* ivalue = sim_preset */
     SIM_CMD_PROTOCOL_RESUME,
     SIM_CMD_PROTOCOL_STOP,
-    SIM_CMD_QUIT
+    SIM_CMD_QUIT,
+    SIM_CMD_PLAN               /* run the plan handed over by sim_start_plan (the latest wins) */
 } sim_cmd_kind;
 
 typedef struct sim_cmd {
@@ -128,6 +148,13 @@ void sim_free(sim *s);
 /* Queue a command; -1 + message when the queue is full or the value is nonsense. */
 int sim_send(sim *s, sim_cmd cmd, pcm_err *e);
 int sim_set_T(sim *s, double T, pcm_err *e);   /* validates 1..5000 K */
+/* Load a preset file and run it on the live system: -1 + "file:line: ..." when the file is
+ * bad (nothing is sent: the simulation carries on untouched).  note (may be NULL) gets what
+ * was not applied live.  The engine is rebuilt on the current atoms with the preset's MD
+ * settings between chunks. */
+int sim_load_preset(sim *s, const char *file, char *note, size_t cap, pcm_err *e);
+/* Queue an already built plan (start-up with --preset). */
+int sim_start_plan(sim *s, const sim_plan *pl, pcm_err *e);
 
 sim_snapshot *sim_acquire(sim *s);              /* newest snapshot, never NULL */
 void sim_release(sim *s, sim_snapshot *snap);
@@ -140,6 +167,10 @@ typedef struct sim_stats {
     long live_snapshots, published, commands_applied, chunks;
 } sim_stats;
 void sim_get_stats(sim *s, sim_stats *st);
+/* The effective settings after sim_new: resolved potential, its label and notes, dt. */
+const sim_config *sim_get_config(const sim *s);
+/* 1 when the LJ stand-in runs (no usable GST potential). */
+int sim_uses_standin(const sim *s);
 
 /* A standalone snapshot of a system (for `pcmlab render`); xtal may be NULL
  * (unknown).  Free with sim_snapshot_free, never sim_release. */

@@ -4,12 +4,17 @@
 # 1000 and 4000 atoms, on 1 and 2 threads: µs per atom-step (energy + forces + virial,
 # neighbour list built outside the timing), neighbours per atom, memory per atom, and
 # ML-PACE's one-thread CPU figures from ../shared/ace-reference/timing/timings.csv.
-# Skips (exit 0) when ../shared is absent.  BENCH_MIN_TIME sets seconds per case (2).
+# Starts with the structural analysis timings (tests/bench_analysis.sh); the ACE part
+# skips (exit 0) when ../shared is absent.  BENCH_MIN_TIME sets seconds per case (2).
 set -u
 build=${1:-build}
 shared=${PCM_SHARED:-../shared}
 [ -d "$shared/ace-reference" ] || shared=../../shared
 ref="$shared/ace-reference"
+# Structural analysis speed (needs nothing from ../shared): tests/bench_analysis.sh
+echo "Structural analysis speed (tests/bench_analysis.sh)"
+bash "$(dirname "$0")/bench_analysis.sh" "$build" || { echo "bench: bench_analysis.sh failed"; exit 1; }
+echo
 if [ ! -d "$ref/timing/configs" ]; then
   echo "bench: $ref not found, skipping the ACE benchmark"
   exit 0

@@ -271,6 +271,55 @@ static void test_barostat_z(void **st)
     ar_free(&r);
 }
 
+/* After a barostat step, the state handed to the next step (whose first half kick uses
+ * sys->f) must carry the forces, energy and virial of its own positions and cell.  A
+ * large target pressure makes every step rescale the cell by the 1 % volume limit. */
+typedef struct {
+    pcm_potential *pot;
+    double max_df, max_de, max_dw;
+    int checked;
+} force_check;
+
+static void hook_force_check(pcm_md *md, void *ctx)
+{
+    force_check *fc = ctx;
+    pcm_system *s = md_system(md), *c = system_copy(s);
+    pcm_err e = {{0}};
+    assert_int_equal(potential_eval_once(fc->pot, c, &e), 0);
+    for (int i = 0; i < s->n; i++)
+        for (int k = 0; k < 3; k++)
+            fc->max_df = fmax(fc->max_df, fabs(c->f[i][k] - s->f[i][k]));
+    fc->max_de = fmax(fc->max_de, fabs(c->energy - s->energy) / s->n);
+    for (int k = 0; k < 6; k++)
+        fc->max_dw = fmax(fc->max_dw, fabs(c->virial[k] - s->virial[k]));
+    fc->checked++;
+    system_free(c);
+}
+
+static void test_barostat_forces_current(void **st)
+{
+    (void)st;
+    pcm_err e = {{0}};
+    for (int zonly = 0; zonly < 2; zonly++) {
+        ar_run r;
+        ar_liquid(&r, 0.0205, 100.0, 5.0, 20);
+        assert_int_equal(md_set_ensemble(r.md, zonly ? PCM_NPT_Z : PCM_NPT_ISO, &e), 0);
+        md_set_pressure(r.md, 2e5);   /* bar: compresses at the 1 % clamp every step */
+        force_check fc = {r.pot, 0, 0, 0, 0};
+        md_add_hook(r.md, MD_HOOK_END_STEP, hook_force_check, &fc);
+        double V0 = r.s->cell.volume;
+        assert_int_equal(md_step(r.md, 10, &e), 0);
+        print_message("NPT%s, 10 steps, V %.0f -> %.0f Å³: max |Δf| %.2e eV/Å, |Δe| %.2e eV/atom, |Δw| %.2e eV\n",
+                      zonly ? "-z" : "", V0, r.s->cell.volume, fc.max_df, fc.max_de, fc.max_dw);
+        assert_int_equal(fc.checked, 10);
+        assert_true(r.s->cell.volume < 0.95 * V0);   /* the cell really was rescaled */
+        assert_true(fc.max_df < 1e-10);
+        assert_true(fc.max_de < 1e-12);
+        assert_true(fc.max_dw < 1e-9);
+        ar_free(&r);
+    }
+}
+
 static void test_reproducible_and_blowup(void **st)
 {
     (void)st;
@@ -313,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_reversible),         cmocka_unit_test(test_bussi_canonical),
         cmocka_unit_test(test_langevin_target),    cmocka_unit_test(test_barostat_iso),
         cmocka_unit_test(test_barostat_z),         cmocka_unit_test(test_reproducible_and_blowup),
+        cmocka_unit_test(test_barostat_forces_current),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -233,6 +233,60 @@ static void test_exports(void **st)
     sim_free(s);
 }
 
+/* A preset file on the live system: its schedule, ensemble and dt apply to the atoms
+ * already there, the note says what did not; a bad file changes nothing. */
+static int running_file(const sim_snapshot *p) { return p->preset == SIM_PRESET_FILE && p->protocol_t > 0.0; }
+
+static void test_preset_file(void **st)
+{
+    (void)st;
+    sim *s = small_sim(5, 0);
+    pcm_err e = {{0}};
+    char dir[] = "/tmp/pcm_test_plan_XXXXXX", bad[600], good[600], note[PLAN_NOTE_LEN];
+    assert_non_null(mkdtemp(dir));
+    snprintf(bad, sizeof bad, "%s/bad.cfg", dir);
+    snprintf(good, sizeof good, "%s/good.cfg", dir);
+    FILE *fp = fopen(bad, "w");
+    fputs("# bad.cfg - broken\nversion = 1;\nmd = { ensemble = \"nvt\";\n  tau_T = -5.0; };\n", fp);
+    fclose(fp);
+    fp = fopen(good, "w");
+    fputs("# good.cfg - heat in NPT\nversion = 1;\nname = \"heat up\";\npotential = \"assets/gst.yace\";\n"
+          "structure = { kind = \"liquid\"; atoms = 504; };\nmd = { ensemble = \"npt\"; dt = 1.5; P = 1.0; };\n"
+          "protocol = { cycles = 2; segments = ( { ramp = [500.0, 700.0]; time_ps = 10.0; } ); };\n", fp);
+    fclose(fp);
+    sim_snapshot *p0 = sim_acquire(s);
+    double T0 = p0->th.T_target;
+    sim_release(s, p0);
+    assert_int_equal(sim_load_preset(s, bad, note, sizeof note, &e), -1);
+    assert_non_null(strstr(e.msg, "bad.cfg:4: md.tau_T"));
+    usleep(100000);
+    p0 = sim_acquire(s);
+    assert_int_equal(p0->preset, SIM_PRESET_NONE);
+    assert_true(p0->th.T_target == T0);
+    sim_release(s, p0);
+    assert_int_equal(sim_load_preset(s, good, note, sizeof note, &e), 0);
+    assert_non_null(strstr(note, "potential assets/gst.yace not swapped live"));
+    assert_non_null(strstr(note, "structure liquid 504 atoms not built live"));
+    sim_snapshot *p = wait_for(s, running_file, 10);
+    assert_non_null(p);
+    assert_string_equal(p->protocol_name, "heat-up");
+    assert_int_equal(p->ensemble, PCM_NPT_ISO);
+    assert_true(fabs(p->protocol_total - 20.0) < 1e-12);   /* 2 cycles x 10 ps */
+    assert_true(p->th.T_target >= 500.0 && p->th.T_target < 520.0);
+    sim_release(s, p);
+    plan_entry *v;
+    int n = plan_scan(dir, &v);
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0].name, "bad");
+    assert_non_null(strstr(v[0].error, "bad.cfg:4:"));
+    assert_string_equal(v[1].name, "heat-up");
+    assert_string_equal(v[1].desc, "heat in NPT");
+    assert_true(fabs(v[1].duration_ps - 20.0) < 1e-12);
+    free(v);
+    sim_free(s);
+    unlink(bad), unlink(good), rmdir(dir);
+}
+
 static void test_config_set(void **st)
 {
     sim_config c;
@@ -253,6 +307,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_set),
+        cmocka_unit_test(test_preset_file),
         cmocka_unit_test(test_exports),
         cmocka_unit_test(test_dial_pauses_protocol),
         cmocka_unit_test(test_soak),

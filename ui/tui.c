@@ -1,5 +1,6 @@
 /* tui.c - ncurses terminal UI of the workbench: header, braille plots, dial,
- * presets with progress, exports, help overlay, status line.
+ * presets with progress (built-in one-key schedules and a menu of the preset
+ * files in presets/), exports, help overlay, status line.
  *
  * The only file that includes curses.  Layout is recomputed from LINES/COLS on
  * every draw, so a resize (KEY_RESIZE) simply reflows.  Input uses nodelay():
@@ -16,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "../src/export.h"
+#include "../src/plan.h"
 #include "tui.h"
 
 struct tui {
@@ -31,6 +33,10 @@ struct tui {
     int status_err;
     long seen_msg_seq;
     int help;
+    int menu;                 /* the preset-file menu is open */
+    plan_entry *menu_v;
+    int menu_n, menu_sel;
+    char menu_dir[512];
     int movie_on;
     int utf8;
 };
@@ -132,6 +138,7 @@ void tui_free(tui *t)
     if (!t)
         return;
     restore_terminal();
+    free(t->menu_v);
     free(t->ser);
     free(t);
 }
@@ -262,10 +269,65 @@ static int typing_key(tui *t, int ch)
     return TUI_REDRAW;
 }
 
+/* ------------------------------------------------------------ preset-file menu */
+static void menu_open(tui *t)
+{
+    free(t->menu_v);
+    t->menu_v = NULL;
+    t->menu_n = 0;
+    if (plan_presets_dir(t->menu_dir, sizeof t->menu_dir) < 0)
+        return status_err(t, "no presets folder (looked for ./presets and presets/ beside the binary)");
+    t->menu_n = plan_scan(t->menu_dir, &t->menu_v);
+    if (t->menu_n == 0)
+        return status_err(t, "no preset files (*.cfg) in the presets folder");
+    if (t->menu_sel >= t->menu_n)
+        t->menu_sel = 0;
+    t->menu = 1;
+}
+
+static void menu_load(tui *t)
+{
+    const plan_entry *en = &t->menu_v[t->menu_sel];
+    char note[PLAN_NOTE_LEN], buf[1400];
+    pcm_err e = {{0}};
+    t->menu = 0;
+    /* read again: the file may have changed since the menu opened */
+    if (sim_load_preset(t->s, en->path, note, sizeof note, &e) < 0) {
+        snprintf(buf, sizeof buf, "preset refused, simulation unchanged: %s", e.msg);
+        return status_err(t, buf);
+    }
+    t->dial_hold = 0;
+    tui_status(t, "loading %s (%s)%s%.300s", en->name, en->path, note[0] ? "; not live: " : "", note);
+}
+
+/* Entry letters, skipping the menu's own keys (f j k q) */
+static const char menu_letters[] = "abcdeghilmnoprstuvwxyz";
+
+static int menu_key(tui *t, int ch)
+{
+    switch (ch) {
+    case KEY_UP: case 'k': t->menu_sel = (t->menu_sel + t->menu_n - 1) % t->menu_n; break;
+    case KEY_DOWN: case 'j': t->menu_sel = (t->menu_sel + 1) % t->menu_n; break;
+    case '\n': case '\r': case KEY_ENTER: menu_load(t); break;
+    case 27: case 'f': case 'q': t->menu = 0; break;
+    case KEY_RESIZE: return TUI_RELAYOUT | TUI_REDRAW;
+    default:
+        if (ch > 0 && ch < 128 && strchr(menu_letters, ch)) {
+            int k = (int)(strchr(menu_letters, ch) - menu_letters);
+            if (k < t->menu_n)
+                t->menu_sel = k;
+        }
+        break;
+    }
+    return TUI_REDRAW;
+}
+
 int tui_key(tui *t, int ch)
 {
     if (t->typing)
         return typing_key(t, ch);
+    if (t->menu)
+        return menu_key(t, ch);
     if (t->help && ch != KEY_RESIZE) {
         t->help = 0;
         if (ch == '?' || ch == 27 || ch == 'q')
@@ -291,6 +353,7 @@ int tui_key(tui *t, int ch)
         t->dial_hold = 0;
         break;
     }
+    case 'f': menu_open(t); break;
     case 'c': send(t, SIM_CMD_PROTOCOL_RESUME, 0, "protocol continues"); t->dial_hold = 0; break;
     case '0': send(t, SIM_CMD_PROTOCOL_STOP, 0, "protocol stopped"); break;
     case ' ': case 'P': send(t, SIM_CMD_TOGGLE_PAUSE, 0, NULL); break;
@@ -456,7 +519,8 @@ static void draw_help(tui *t)
         "",
         "  <- / ->      dial -10 / +10 K      PgDn / PgUp   dial -100 / +100 K",
         "  t            type an exact temperature (1-5000 K), Enter sets, Esc cancels",
-        "  1 2 3 4      presets: melt, quench, anneal, thermal cycle",
+        "  1 2 3 4      short built-in schedules: melt, quench, anneal, thermal cycle",
+        "  f            preset files (presets/*.cfg): schedule + MD settings on the live atoms",
         "  c            continue a paused protocol      0  stop the protocol",
         "  space        pause / resume     s  single chunk     r  reset to the start",
         "  n            switch NVT <-> NPT (1 bar)",
@@ -465,6 +529,7 @@ static void draw_help(tui *t)
         "  o            3D colour: element -> crystalline -> per-atom energy",
         "  ?            this help          q  quit (Ctrl-C too)",
         "",
+        "A preset file's structure and potential apply only at launch (--preset FILE).",
         "Dial during a protocol: the dial TAKES OVER and the protocol PAUSES",
         "(its clock stops); c continues it from where it stopped.",
         "",
@@ -472,7 +537,7 @@ static void draw_help(tui *t)
         "  [ ] move the slab, \\ slab on/off, o colour, Home resets the view.",
         "Exports go to the folder given by --out (default pcmlab-out/).",
     };
-    int n = sizeof lines / sizeof lines[0], w = 78;
+    int n = sizeof lines / sizeof lines[0], w = 84;
     int y0 = (LINES - n - 2) / 2, x0 = (COLS - w) / 2;
     if (y0 < 0) y0 = 0;
     if (x0 < 0) x0 = 0;
@@ -484,18 +549,77 @@ static void draw_help(tui *t)
     }
 }
 
+/* printw clipped to the screen width (a long line would wrap onto the next row) */
+static void clipped(int y, int x, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void clipped(int y, int x, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    int room = COLS - x - 1;
+    if (room > 0)
+        mvprintw(y, x, "%.*s", room, buf);
+}
+
+static void draw_menu(tui *t, const sim_snapshot *p)
+{
+    int w = COLS - 4 < 116 ? COLS - 4 : 116, n = t->menu_n, rows = LINES - 8;
+    if (w < 40 || rows < 4)
+        return;
+    int first = t->menu_sel >= rows - 3 ? t->menu_sel - (rows - 4) : 0, shown = n - first < rows - 3 ? n - first : rows - 3;
+    int y0 = 3, x0 = (COLS - w) / 2;
+    char line[1024], d[32], eta[48];
+    attron(A_REVERSE);
+    snprintf(line, sizeof line, " Preset files in %s  (Up/Down or a letter, Enter runs it on the live atoms, Esc closes)",
+             t->menu_dir);
+    mvprintw(y0, x0, " %-*.*s ", w - 2, w - 2, line);
+    attroff(A_REVERSE);
+    for (int k = 0; k < shown; k++) {
+        const plan_entry *en = &t->menu_v[first + k];
+        int sel = first + k == t->menu_sel;
+        char letter = first + k < (int)sizeof menu_letters - 1 ? menu_letters[first + k] : ' ';
+        if (en->error[0])
+            snprintf(line, sizeof line, "%c %c) %-16.16s  DOES NOT LOAD: %s", sel ? '>' : ' ', letter, en->name,
+                     en->error);
+        else {
+            plan_format_duration(en->duration_ps, d, sizeof d);
+            snprintf(line, sizeof line, "%c %c) %-16.16s %9s  %s", sel ? '>' : ' ', letter, en->name, d, en->desc);
+        }
+        attron(sel ? A_REVERSE | A_BOLD : A_NORMAL);
+        if (en->error[0])
+            attron(COLOR_PAIR(C_ERR));
+        mvprintw(y0 + 1 + k, x0, " %-*.*s ", w - 2, w - 2, line);
+        attroff(A_REVERSE | A_BOLD | COLOR_PAIR(C_ERR));
+    }
+    const plan_entry *en = &t->menu_v[t->menu_sel];
+    if (!en->error[0] && p->ps_per_hour > 0) {
+        double h = en->duration_ps / p->ps_per_hour;
+        snprintf(eta, sizeof eta, h < 1.0 ? "%.0f min" : "%.1f h", h < 1.0 ? 60 * h : h);
+    } else {
+        snprintf(eta, sizeof eta, "?");
+    }
+    snprintf(line, sizeof line, " %s: about %s of wall time at the current %.0f ps/hour.  Applied live: schedule, "
+             "ensemble, dt, thermostat/barostat; structure and potential only at launch (--preset).",
+             en->path, eta, p->ps_per_hour);
+    attron(A_REVERSE);
+    mvprintw(y0 + 1 + shown, x0, " %-*.*s ", w - 2, w - 2, line);
+    attroff(A_REVERSE);
+}
+
 static void header(tui *t, const sim_snapshot *p, int y)
 {
     attron(COLOR_PAIR(C_HEAD) | A_BOLD);
     mvprintw(y, 0, "%-*.*s", COLS, COLS, "");
-    mvprintw(y, 0, " pcmlab workbench  |  potential: %.90s", p->potential_label);
+    clipped(y, 0, " pcmlab workbench  |  potential: %s", p->potential_label);
     attroff(COLOR_PAIR(C_HEAD) | A_BOLD);
-    mvprintw(y + 1, 0, " atoms %d   %-5s  T target %6.0f K  actual %7.1f K   P %9.1f bar   density %.3f g/cm%s",
-             p->n, sim_ensemble_name(p->ensemble), p->th.T_target, p->th.T, p->th.P, p->th.density,
-             t->utf8 ? "³" : "3");
-    mvprintw(y + 2, 0, " step %-9ld t %9.3f ps   speed %8.1f ps/hour  %7.2f %ss/atom-step   %s   %s",
-             p->th.step, p->th.time_ps, p->ps_per_hour, p->us_per_atom_step, t->utf8 ? "µ" : "u", p->backend,
-             p->paused ? "[PAUSED]" : "[running]");
+    clipped(y + 1, 0, " atoms %d   %-5s  T target %6.0f K  actual %7.1f K   P %9.1f bar   density %.3f g/cm%s",
+            p->n, sim_ensemble_name(p->ensemble), p->th.T_target, p->th.T, p->th.P, p->th.density,
+            t->utf8 ? "³" : "3");
+    clipped(y + 2, 0, " step %-9ld t %9.3f ps  %-9s  speed %8.1f ps/hour  %7.2f %ss/atom-step  on %s", p->th.step,
+            p->th.time_ps, p->paused ? "[PAUSED]" : "[running]", p->ps_per_hour, p->us_per_atom_step,
+            t->utf8 ? "µ" : "u", p->backend);
     move(y + 3, 0);
     if (p->xtal_fraction >= 0)
         printw(" crystalline %5.1f %%  Q4 %.3f  Q6 %.3f", 100 * p->xtal_fraction, p->Q4, p->Q6);
@@ -508,15 +632,23 @@ static void header(tui *t, const sim_snapshot *p, int y)
     printw(" 0..1500 K");
     move(y + 4, 0);
     if (p->preset) {
-        printw(" protocol %-7s ", sim_preset_name(p->preset));
+        char a[32], b[32];
+        printw(" protocol %-7s ", p->protocol_name);
         attron(COLOR_PAIR(C_BAR));
         bar(t, p->protocol_progress, 30);
         attroff(COLOR_PAIR(C_BAR));
-        printw(" %3.0f%%", 100 * p->protocol_progress);
+        plan_format_duration(p->protocol_t, a, sizeof a);
+        plan_format_duration(p->protocol_total, b, sizeof b);
+        printw(" %3.0f%%  %s / %s", 100 * p->protocol_progress, a, b);
         if (p->protocol_paused)
             printw("  PAUSED - dial has control, c continues");
+        if (p->plan_note[0]) {
+            attron(COLOR_PAIR(C_DIM));
+            clipped(y + 5, 0, " not live: %s", p->plan_note);
+            attroff(COLOR_PAIR(C_DIM));
+        }
     } else {
-        printw(" protocol  none (1 melt  2 quench  3 anneal  4 thermal cycle)");
+        printw(" protocol  none (1 melt  2 quench  3 anneal  4 thermal cycle  f preset files)");
     }
     if (t->hooks.describe) {
         char d[160];
@@ -556,7 +688,7 @@ void tui_draw(tui *t)
          0.0, 1.0);
     attron(A_REVERSE);
     mvprintw(LINES - 2, 0, "%-*.*s", COLS, COLS,
-             " </>:T+-10 PgUp/Dn:+-100 t:type 1-4:presets c:continue space:pause s:step r:reset n:NVT/NPT x/l/v/p/m:export o:colour ?:help q:quit");
+             " </>:T+-10 PgUp/Dn:+-100 t:type 1-4:presets f:preset files c:continue space:pause s:step r:reset n:NVT/NPT x/l/v/p/m:export o:colour ?:help q:quit");
     attroff(A_REVERSE);
     move(LINES - 1, 0);
     clrtoeol();
@@ -569,6 +701,8 @@ void tui_draw(tui *t)
         if (t->status_err)
             attroff(COLOR_PAIR(C_ERR) | A_BOLD);
     }
+    if (t->menu)
+        draw_menu(t, p);
     if (t->help)
         draw_help(t);
     sim_release(t->s, p);

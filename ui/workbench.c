@@ -16,6 +16,8 @@
 #include "../render/render.h"
 #include "../src/cli.h"
 #include "../src/export.h"
+#include "../src/plan.h"
+#include "../src/preset.h"
 #include "../src/sim.h"
 #include "tui.h"
 
@@ -95,13 +97,13 @@ static void hook_describe(void *ctx, char *buf, size_t cap)
 }
 
 /* ------------------------------------------------------------ headless */
-static int headless(sim *s, sim_preset preset, long steps)
+static int headless(sim *s, sim_preset preset, const char *preset_name, long steps)
 {
     long seq = 0;
     int started = preset == SIM_PRESET_NONE, done = 0;
     sim_snapshot *p0 = sim_acquire(s);
-    printf("# pcmlab workbench (headless): %d atoms, potential %s, preset %s\n", p0->n, p0->potential_label,
-           sim_preset_name(preset));
+    printf("# pcmlab workbench (headless): %d atoms, potential %s, %s, preset %s\n", p0->n, p0->potential_label,
+           p0->backend, preset_name);
     sim_release(s, p0);
     printf("# step time_ps T_target_K T_K pe_eV_atom P_bar density_gcc crystalline protocol progress\n");
     while (!done) {
@@ -112,7 +114,7 @@ static int headless(sim *s, sim_preset preset, long steps)
         if (p->preset != SIM_PRESET_NONE)
             started = 1;
         printf("%ld %.4f %.1f %.2f %.6f %.1f %.4f %.3f %s %.3f\n", p->th.step, p->th.time_ps, p->th.T_target, p->th.T,
-               p->th.pe_atom, p->th.P, p->th.density, p->xtal_fraction, sim_preset_name(p->preset),
+               p->th.pe_atom, p->th.P, p->th.density, p->xtal_fraction, p->preset ? p->protocol_name : "none",
                p->protocol_progress);
         fflush(stdout);
         if (preset != SIM_PRESET_NONE ? (started && p->preset == SIM_PRESET_NONE) : p->th.step >= steps)
@@ -162,11 +164,69 @@ static void loop(wb *w, tui *t)
     }
 }
 
+/* --preset FILE at launch: everything in the file applies (potential with a fallback
+ * when it is missing, structure, MD settings, schedule); --set options come after. */
+static int launch_preset(sim_config *cfg, sim_plan *plan, const char *file, pcm_err *e)
+{
+    pcm_preset p;
+    preset_defaults(&p);
+    if (preset_load(&p, file, e) < 0) {
+        preset_free(&p);
+        return -1;
+    }
+    if (p.warnings)
+        fprintf(stderr, "pcmlab: warning: %s", p.warnings);
+    snprintf(cfg->potential, sizeof cfg->potential, "%s", p.potential);
+    cfg->potential_fallback = 1;
+    if (!strcmp(p.structure.kind, "file")) {
+        snprintf(cfg->init_xyz, sizeof cfg->init_xyz, "%s", p.structure.file);
+    } else {
+        snprintf(cfg->structure, sizeof cfg->structure, "%s", p.structure.kind);
+        cfg->cells = p.structure.cells;
+        cfg->a = p.structure.a;
+        cfg->vacancy_fraction = p.structure.vacancy_fraction;
+        cfg->atoms = p.structure.atoms;
+        cfg->min_dist = p.structure.min_dist;
+        snprintf(cfg->composition, sizeof cfg->composition, "%.31s", p.structure.composition);
+        cfg->structure_seed = (unsigned long long)p.structure.seed;
+        /* rocksalt: the preset's lattice constant as written; liquid: its packing density */
+        cfg->density = !strcmp(p.structure.kind, "liquid") ? p.structure.density : 0.0;
+    }
+    cfg->dt = p.md.dt;
+    cfg->ensemble = p.md.ensemble;
+    cfg->seed = p.md.seed;
+    plan_from_preset(plan, &p, file, NULL);
+    int done;
+    protocol_target(&plan->proto, 0.0, &cfg->T0, &done);
+    if (p.init_T >= 0)
+        cfg->T0 = p.init_T;
+    if (cfg->T0 < 1.0)
+        cfg->T0 = 1.0;
+    preset_free(&p);
+    return 0;
+}
+
+/* Say which potential, backend and structure run (make run prints this before the UI). */
+static void announce(sim *s, const char *preset_file, int to_stdout)
+{
+    const sim_config *c = sim_get_config(s);
+    sim_snapshot *p = sim_acquire(s);
+    if (to_stdout)   /* headless prints the same in its own "# ..." info line */
+        printf("pcmlab workbench: potential %s; %s; %d atoms%s%s\n", p->potential_label, p->backend, p->n,
+           preset_file ? "; preset " : "", preset_file ? preset_file : "");
+    if (c->potential_note[0])
+        fprintf(stderr, "pcmlab: note: %s\n", c->potential_note);
+    fflush(stdout);
+    sim_release(s, p);
+}
+
 static void usage(void)
 {
-    fprintf(stderr, "usage: pcmlab [workbench] [PRESET] [--set KEY=VALUE]... [--out DIR] [--no-window] [--headless]\n"
-                    "              [--steps N] [--paused] [--png-size WxH]\n"
-                    "PRESET: melt quench anneal cycle.  KEY: potential T cells a dt chunk xtal_every ensemble seed init rate\n");
+    fprintf(stderr, "usage: pcmlab [workbench] [PRESET] [--preset FILE.cfg] [--cells N] [--set KEY=VALUE]... [--out DIR]\n"
+                    "              [--no-window] [--headless] [--steps N] [--paused] [--png-size WxH]\n"
+                    "PRESET: melt quench anneal cycle (short built-in schedules).  --preset runs a preset file\n"
+                    "(potential, structure, MD settings, schedule; --set overrides it).  --cells N: rocksalt N^3 cells.\n"
+                    "KEY: potential T cells a density structure atoms dt chunk xtal_every ensemble seed init rate\n");
 }
 
 int cmd_workbench(int argc, char **argv)
@@ -177,13 +237,19 @@ int cmd_workbench(int argc, char **argv)
     wb w = {.png_w = 800, .png_h = 600};
     snprintf(w.outdir, sizeof w.outdir, "pcmlab-out");
     sim_preset preset = SIM_PRESET_NONE;
-    int no_window = 0, force_headless = 0, paused = 0;
+    int no_window = 0, force_headless = 0, paused = 0, nsets = 0;
     long steps = 1000;
+    const char *preset_file = NULL, **sets = pcm_calloc((size_t)argc + 1, sizeof *sets);
+    char cells_kv[64];
     for (int k = 1; k < argc; k++) {
         const char *a = argv[k];
         if (!strcmp(a, "--set") && k + 1 < argc) {
-            if (sim_config_set(&cfg, argv[++k], &e) < 0)
-                return cli_fail(&e);
+            sets[nsets++] = argv[++k];   /* applied after --preset, so they override it */
+        } else if (!strcmp(a, "--cells") && k + 1 < argc) {
+            snprintf(cells_kv, sizeof cells_kv, "cells=%.50s", argv[++k]);
+            sets[nsets++] = cells_kv;
+        } else if (!strcmp(a, "--preset") && k + 1 < argc) {
+            preset_file = argv[++k];
         } else if (!strcmp(a, "--out") && k + 1 < argc) {
             snprintf(w.outdir, sizeof w.outdir, "%s", argv[++k]);
         } else if (!strcmp(a, "--steps") && k + 1 < argc) {
@@ -200,23 +266,44 @@ int cmd_workbench(int argc, char **argv)
             paused = 1;
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage();
+            free(sets);
             return 0;
         } else if (a[0] != '-' && preset == SIM_PRESET_NONE && sim_preset_from_name(a) != SIM_PRESET_NONE) {
             preset = sim_preset_from_name(a);
         } else {
             fprintf(stderr, "pcmlab: workbench: unknown argument '%s'\n", a);
             usage();
+            free(sets);
             return 2;
         }
     }
+    sim_plan plan;
+    if (preset_file && launch_preset(&cfg, &plan, preset_file, &e) < 0) {
+        free(sets);
+        return cli_fail(&e);
+    }
+    for (int k = 0; k < nsets; k++)
+        if (sim_config_set(&cfg, sets[k], &e) < 0) {
+            free(sets);
+            return cli_fail(&e);
+        }
+    free(sets);
     int tty = isatty(0) && isatty(1);
     w.s = sim_new(&cfg, paused, &e);
     if (!w.s)
         return cli_fail(&e);
-    if (preset != SIM_PRESET_NONE)
+    announce(w.s, preset_file, tty && !force_headless);
+    if (preset_file) {
+        if (sim_uses_standin(w.s))
+            snprintf(plan.note, sizeof plan.note, "structure of %s not built: the LJ stand-in runs its own fcc crystal",
+                     preset_file);
+        sim_start_plan(w.s, &plan, NULL);
+        preset = SIM_PRESET_FILE;
+    } else if (preset != SIM_PRESET_NONE) {
         sim_send(w.s, (sim_cmd){SIM_CMD_PRESET, 0, preset}, NULL);
+    }
     if (!tty || force_headless) {
-        int rc = headless(w.s, preset, steps);
+        int rc = headless(w.s, preset, preset_file ? plan.name : sim_preset_name(preset), steps);
         sim_free(w.s);
         return rc;
     }
