@@ -377,6 +377,19 @@ static int md_restore_good(pcm_md *md, pcm_err *e, const char *fmt, double a, do
                     md->sys->step);
 }
 
+/* Non-finite energy or a temperature runaway: restores the last good state, fills e, returns 1. */
+static int md_blown_up(pcm_md *md, pcm_err *e)
+{
+    pcm_system *s = md->sys;
+    if (!isfinite(s->energy))
+        return md_restore_good(md, e, "the potential energy is not finite%.0g%.0g", 0, 0) < 0;
+    double T = system_temperature(s, md->dof);
+    double Tmax = 10.0 * md->p.T > MD_T_RUNAWAY ? 10.0 * md->p.T : MD_T_RUNAWAY;
+    if (!(T <= Tmax))
+        return md_restore_good(md, e, "temperature %.4g K above the runaway limit %.4g K", T, Tmax) < 0;
+    return 0;
+}
+
 /* ------------------------------------------------------------------ the step */
 
 static int md_step_device(pcm_md *md, int nsteps, pcm_err *e);
@@ -412,12 +425,8 @@ int md_step(pcm_md *md, int nsteps, pcm_err *e)
         s->step++;
         s->time += md->p.dt;
         md_run_hooks(md, MD_HOOK_END_STEP);                    /* 7 */
-        if (!isfinite(s->energy))
-            return md_restore_good(md, e, "the potential energy is not finite%.0g%.0g", 0, 0);
-        double T = system_temperature(s, md->dof);
-        double Tmax = 10.0 * md->p.T > MD_T_RUNAWAY ? 10.0 * md->p.T : MD_T_RUNAWAY;
-        if (!(T <= Tmax))
-            return md_restore_good(md, e, "temperature %.4g K above the runaway limit %.4g K", T, Tmax);
+        if (md_blown_up(md, e))
+            return -1;
         double vr = s->cell.volume / V0;
         if (!(vr < 8.0 && vr > 0.125))
             return md_restore_good(md, e, "volume changed by a factor %.3g (from %.4g Å³)", vr, V0);
@@ -581,11 +590,5 @@ static int md_step_device(pcm_md *md, int nsteps, pcm_err *e)
         return md_dev_fail(md, e, "device download failed", msg);
     md->dev_hash = md_state_hash(s);
     md->dev_synced = 1;
-    if (!isfinite(s->energy))
-        return md_restore_good(md, e, "the potential energy is not finite%.0g%.0g", 0, 0);
-    double T = system_temperature(s, md->dof);
-    double Tmax = 10.0 * md->p.T > MD_T_RUNAWAY ? 10.0 * md->p.T : MD_T_RUNAWAY;
-    if (!(T <= Tmax))
-        return md_restore_good(md, e, "temperature %.4g K above the runaway limit %.4g K", T, Tmax);
-    return 0;
+    return md_blown_up(md, e) ? -1 : 0;
 }
