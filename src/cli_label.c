@@ -348,6 +348,12 @@ static int run_labels(label_ctx *c, queue_item *q, int nq, long max, pcm_err *e)
         ndone += idset_has(&done, q[k].id), nfail += idset_has(&failed, q[k].id);
     printf("label: %d configurations, %d already labelled, %d failed before, %d to do -> %s\n", nq, ndone, nfail,
            remaining, c->out);
+    char kmsg[300];
+    for (int k = 0; k < nq && !c->teacher; k++)   /* one warning, for the first small cell */
+        if (!idset_has(&done, q[k].id) && dft_kpoint_warning(&c->set, q[k].fr->sys, kmsg, sizeof kmsg)) {
+            fprintf(stderr, "pcmlab label: warning: %s\n", kmsg);
+            break;
+        }
     fflush(stdout);
     double tsum = 0.0;
     for (int k = 0; k < nq && (max <= 0 || nnew < max); k++) {

@@ -90,5 +90,10 @@ int dft_run_cp2k(const dft_settings *s, const char *dir, pcm_err *e);
  * or if the atom count differs. */
 int dft_result_apply(const dft_result *r, pcm_system *sys, pcm_err *e);
 /* Virial (eV, Voigt xx yy zz yz xz xy, LAMMPS sign) from a CP2K stress tensor (GPa). */
+/* Γ-point-only sampling of a cell narrower than 20 Å (smallest plane spacing) is not converged
+ * for GST: measured on 58-atom cells (12 Å), Γ vs 2x2x2 shifted a crystal by -275 and a
+ * disordered frame by -44 meV/atom (assets/dft/README.md).  Returns 1 and writes a one-line
+ * warning into msg when s would do that for sys, else 0. */
+int dft_kpoint_warning(const dft_settings *s, const pcm_system *sys, char *msg, size_t n);
 void dft_stress_to_virial(const double stress_gpa[3][3], double volume, double virial[6]);
 #endif

@@ -301,6 +301,32 @@ static void test_interface(void **st)
     system_free(s);
 }
 
+/* Gamma-only sampling of a small cell is flagged; k-points or a wide cell are not. */
+static void test_kpoint_warning(void **st)
+{
+    (void)st;
+    pcm_err e = {{0}};
+    dft_settings s;
+    dft_settings_default(&s);
+    pcm_system *small = build_rocksalt_box(2, 2, 2, 6.02, 0.2, 0, 1, &e);   /* 12.04 A */
+    pcm_system *wide = build_rocksalt_box(4, 4, 4, 6.02, 0.2, 0, 1, &e);    /* 24.08 A */
+    assert_non_null(small);
+    assert_non_null(wide);
+    char msg[300] = "";
+    s.kpoints[0] = s.kpoints[1] = s.kpoints[2] = 1;
+    assert_int_equal(dft_kpoint_warning(&s, small, msg, sizeof msg), 1);
+    assert_non_null(strstr(msg, "12.0 A cell"));
+    assert_int_equal(dft_kpoint_warning(&s, wide, msg, sizeof msg), 0);
+    s.kpoints[0] = s.kpoints[1] = s.kpoints[2] = 2;
+    assert_int_equal(dft_kpoint_warning(&s, small, msg, sizeof msg), 0);
+    assert_int_equal(dft_settings_load(&s, "presets/dft/gst-pbesol.cfg", &e), 0);   /* production: k-points */
+    assert_int_equal(dft_kpoint_warning(&s, small, msg, sizeof msg), 0);
+    assert_int_equal(dft_settings_load(&s, "presets/dft/gst-pbesol-gamma-v2.cfg", &e), 0);
+    assert_int_equal(dft_kpoint_warning(&s, small, msg, sizeof msg), 1);
+    system_free(small);
+    system_free(wide);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -309,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_units_and_signs),
         cmocka_unit_test(test_input_triclinic),
         cmocka_unit_test(test_settings_files),
+        cmocka_unit_test(test_kpoint_warning),
         cmocka_unit_test(test_phases),
         cmocka_unit_test(test_rocksalt_vacancy_planes),
         cmocka_unit_test(test_interface),
