@@ -7,13 +7,21 @@
 #ifndef PCM_CLI_H
 #define PCM_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "err.h"
+#include "rng.h"
+#include "system.h"
 
 int cmd_eval(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_label(int argc, char **argv);
 int cmd_dataset(int argc, char **argv);
 int dataset_sample(int argc, char **argv);   /* `dataset sample`, src/cli_sample.c */
+/* One configuration of a `dataset generate` kind (src/cli_dataset.c); *crystal = 1 for crystals. */
+pcm_system *dataset_make_kind(const char *kind, uint64_t seed, pcm_rng *r, char *what, size_t wn, int *crystal,
+                              pcm_err *e);
 int cmd_analyze(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);

@@ -28,8 +28,9 @@ static const char *const default_kinds[] = {
     "rocksalt", "liquid", "gst-hex-kooi", "gete", "interface", "sb2te3", "liquid",
     "ge", "rocksalt-vac111", "sb", "te", "gst-hex-petrov", NULL};
 
-/* Build one configuration of a kind; fills what (builder description). */
-static pcm_system *make_kind(const char *kind, uint64_t seed, pcm_rng *r, char *what, size_t wn, int *crystal,
+/* Build one configuration of a kind; fills what (builder description).  Also the starting cells
+ * of `dataset sample` (cli_sample.c). */
+pcm_system *dataset_make_kind(const char *kind, uint64_t seed, pcm_rng *r, char *what, size_t wn, int *crystal,
                              pcm_err *e)
 {
     *crystal = 1;
@@ -145,7 +146,7 @@ int cmd_dataset(int argc, char **argv)
             rng_seed(&r, s);
             char what[160];
             int crystal;
-            pcm_system *sys = make_kind(kinds[k], s, &r, what, sizeof what, &crystal, &e);
+            pcm_system *sys = dataset_make_kind(kinds[k], s, &r, what, sizeof what, &crystal, &e);
             if (!sys) {
                 status = -1;
                 break;

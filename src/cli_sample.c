@@ -36,47 +36,28 @@
 
 typedef struct sample_cond {
     const char *name;   /* condition id */
+    const char *start;  /* starting cell: a `dataset generate` kind (dataset_make_kind) */
     const char *kind;   /* frame kind for reports */
     double T;           /* K, sampling temperature */
     double T_pre;       /* K, first half at this temperature (0: none), e.g. melt before a quench */
 } sample_cond;
 
 static const sample_cond plan[] = {
-    {"liquid-1500", "liquid-md", 1500, 0},
-    {"liquid-1200", "liquid-md", 1200, 0},
-    {"liquid-900", "liquid-md", 900, 0},
-    {"amorphous-600", "amorphous-md", 600, 1200},
-    {"amorphous-300", "amorphous-md", 300, 1200},
-    {"rocksalt-10", "rocksalt-md", 10, 0},   /* the model's own relaxation of the ideal crystal */
-    {"rocksalt-300", "rocksalt-md", 300, 0},
-    {"rocksalt-600", "rocksalt-md", 600, 0},
-    {"rocksalt-900", "rocksalt-md", 900, 0},
-    {"gst-hex-600", "gst-hex-md", 600, 0},
-    {"gete-600", "gete-md", 600, 0},
-    {"sb2te3-600", "sb2te3-md", 600, 0},
-    {"interface-800", "interface-md", 800, 0},
-    {NULL, NULL, 0, 0},
+    {"liquid-1500", "liquid", "liquid-md", 1500, 0},
+    {"liquid-1200", "liquid", "liquid-md", 1200, 0},
+    {"liquid-900", "liquid", "liquid-md", 900, 0},
+    {"amorphous-600", "liquid", "amorphous-md", 600, 1200},
+    {"amorphous-300", "liquid", "amorphous-md", 300, 1200},
+    {"rocksalt-10", "rocksalt", "rocksalt-md", 10, 0},   /* the model's own relaxation of the ideal crystal */
+    {"rocksalt-300", "rocksalt", "rocksalt-md", 300, 0},
+    {"rocksalt-600", "rocksalt", "rocksalt-md", 600, 0},
+    {"rocksalt-900", "rocksalt", "rocksalt-md", 900, 0},
+    {"gst-hex-600", "gst-hex-kooi", "gst-hex-md", 600, 0},
+    {"gete-600", "gete", "gete-md", 600, 0},
+    {"sb2te3-600", "sb2te3", "sb2te3-md", 600, 0},
+    {"interface-800", "interface", "interface-md", 800, 0},
+    {NULL, NULL, NULL, 0, 0},
 };
-
-static pcm_system *start_cell(const sample_cond *c, uint64_t seed, pcm_rng *r, char *what, size_t wn, pcm_err *e)
-{
-    if (!strncmp(c->name, "liquid", 6) || !strncmp(c->name, "amorphous", 9)) {
-        double rho = 5.6 + 0.8 * rng_uniform(r);
-        snprintf(what, wn, "build_liquid(63,rho=%.4f,Ge2Sb2Te5,dmin=2.5)", rho);
-        return build_liquid(63, rho, "Ge2Sb2Te5", 2.5, seed, e);
-    }
-    if (!strncmp(c->name, "rocksalt", 8)) {
-        snprintf(what, wn, "build_rocksalt_box(2,2,2,a=6.02,vac=0.2,random)");
-        return build_rocksalt_box(2, 2, 2, 6.02, 0.2, 0, seed, e);
-    }
-    if (!strncmp(c->name, "interface", 9)) {
-        snprintf(what, wn, "build_interface(2,2,2,a=6.02,liquid=7A,rho=5.9,dmin=2.5)");
-        return build_interface(2, 2, 2, 6.02, 7.0, 5.9, 2.5, seed, e);
-    }
-    const char *ph = !strncmp(c->name, "gst-hex", 7) ? "gst-hex-kooi" : !strncmp(c->name, "gete", 4) ? "gete" : "sb2te3";
-    snprintf(what, wn, "build_phase(%s)", ph);
-    return build_phase(ph, 1.0, e);
-}
 
 typedef struct committee {
     int k;
@@ -243,7 +224,8 @@ int dataset_sample(int argc, char **argv)
             pcm_rng r;
             rng_seed(&r, s);
             char what[160];
-            pcm_system *sys = start_cell(c, s, &r, what, sizeof what, &e);
+            int crystal;
+            pcm_system *sys = dataset_make_kind(c->start, s, &r, what, sizeof what, &crystal, &e);
             if (!sys) {
                 status = -1;
                 break;
