@@ -9,7 +9,7 @@
  * For every condition of plan "alv1" and every round, builds a starting cell (the same
  * builders as `dataset generate`, 50-90 atoms), runs NVT MD (Bussi, 1 fs) with POT and, after
  * a tenth of the run (after melting, for the quenched conditions), takes a candidate frame every M steps.  Each candidate is
- * scored by the committee's force disagreement
+ * scored by the committee's force disagreement (committee.h)
  *     sigma_F = sqrt( (1/N) sum_i (1/K) sum_k |F_i^k - <F_i>|^2 )      (eV/Å)
  * and the P most uncertain candidates with sigma_F <= H (--sigma-max) go to the queue (query by
  * committee: Seung, Opper, Sompolinsky 1992; the GST paper grew its data the same way, from
@@ -29,6 +29,7 @@
 #include "build.h"
 #include "build_phases.h"
 #include "cli.h"
+#include "committee.h"
 #include "extxyz.h"
 #include "fileio.h"
 #include "md.h"
@@ -59,46 +60,6 @@ static const sample_cond plan[] = {
     {NULL, NULL, NULL, 0, 0},
 };
 
-typedef struct committee {
-    int k;
-    pcm_potential **p;
-} committee;
-
-/* Committee force disagreement of s (eV/Å), or -1 when a member fails. */
-static double sigma_f(committee *cm, const pcm_system *s, pcm_err *e)
-{
-    int n = s->n;
-    double(*sum)[3] = pcm_calloc((size_t)n, sizeof *sum), (*f)[3] = pcm_calloc((size_t)n * cm->k, sizeof *f);
-    double out = -1;
-    int k;
-    for (k = 0; k < cm->k; k++) {
-        pcm_system *t = system_copy(s);
-        int rc = potential_eval_once(cm->p[k], t, e);
-        if (rc == 0)
-            for (int i = 0; i < n; i++)
-                for (int a = 0; a < 3; a++) {
-                    f[(size_t)k * n + i][a] = t->f[i][a];
-                    sum[i][a] += t->f[i][a];
-                }
-        system_free(t);
-        if (rc < 0)
-            break;
-    }
-    if (k == cm->k) {
-        double var = 0;
-        for (k = 0; k < cm->k; k++)
-            for (int i = 0; i < n; i++)
-                for (int a = 0; a < 3; a++) {
-                    double d = f[(size_t)k * n + i][a] - sum[i][a] / cm->k;
-                    var += d * d;
-                }
-        out = sqrt(var / ((double)cm->k * n));
-    }
-    free(sum);
-    free(f);
-    return out;
-}
-
 typedef struct cand {
     pcm_system *s;
     long step;
@@ -115,7 +76,7 @@ static int by_sigma_desc(const void *a, const void *b)
 int dataset_sample(int argc, char **argv)
 {
     const char *out = NULL, *manifest = NULL, *potpath = NULL, *tag = "alv1";
-    char *coms[64], *condlist = NULL;
+    char *coms[COMMITTEE_MAX], *condlist = NULL;
     int ncom = 0;
     long rounds = 1, first = 0, steps = 4000, every = 100, pick = 2, seed = 2026;
     double dmin = 1.9, smaxok = 1.5;
@@ -131,8 +92,8 @@ int dataset_sample(int argc, char **argv)
         else if (!strcmp(o, "--manifest")) manifest = v;
         else if (!strcmp(o, "--potential")) potpath = v;
         else if (!strcmp(o, "--committee")) {
-            if (ncom == 64) {
-                fputs("pcmlab dataset sample: 64 committee members at most\n", stderr);
+            if (ncom == COMMITTEE_MAX) {
+                fprintf(stderr, "pcmlab dataset sample: %d committee members at most\n", COMMITTEE_MAX);
                 return 2;
             }
             coms[ncom++] = argv[k + 1];
@@ -181,34 +142,14 @@ int dataset_sample(int argc, char **argv)
         for (; plan[nc].name; nc++)
             conds[nc] = &plan[nc];
 
-    committee cm = {0, pcm_calloc(64, sizeof(pcm_potential *))};
     pcm_potential *pot = potential_load(potpath, &e);
     int status = pot ? 0 : -1;
-    for (int j = 0; j < ncom && status == 0; j++) {
-        /* a value is one potential spec, or a comma list of .yace files */
-        char *t = coms[j], *end = t + strlen(t);
-        int list = 1;
-        for (char *a = t; a < end && list;) {
-            char *c = strchr(a, ',');
-            size_t len = (size_t)((c ? c : end) - a);
-            list = len > 5 && !strncmp(a + len - 5, ".yace", 5);
-            a += len + 1;
-        }
-        for (char *a = t; a < end && status == 0;) {
-            char *c = list ? strchr(a, ',') : NULL;
-            if (c)
-                *c = 0;
-            if (cm.k == 64 || !(cm.p[cm.k] = potential_load(a, &e)))
-                status = -1;
-            else
-                cm.k++;
-            a += strlen(a) + 1;
-        }
-    }
-    if (status == 0 && cm.k < 2) {
-        pcm_errf(&e, NULL, 0, "--committee needs at least 2 potentials");
+    committee_list cl = {0};
+    for (int j = 0; j < ncom && status == 0; j++)
+        status = committee_list_add(&cl, coms[j], &e);
+    pcm_committee *cm = status == 0 ? committee_load_list(&cl, &e) : NULL;
+    if (!cm)
         status = -1;
-    }
     int nf = 0, cap = 0;
     pcm_frame **frs = NULL;
     char *man = NULL;
@@ -265,11 +206,12 @@ int dataset_sample(int argc, char **argv)
                 pcm_err ve = {{0}};
                 if (system_validate(snap, dmin, "candidate", &ve) < 0)
                     continue;
-                double sg = sigma_f(&cm, snap, &e);
-                if (sg < 0) {
+                committee_stats cst;
+                if (committee_eval(cm, snap, NULL, NULL, &cst, &e) < 0) {
                     status = -1;
                     break;
                 }
+                double sg = cst.sigma_f;
                 cs[ncs].s = system_copy(snap);
                 cs[ncs].step = done;
                 cs[ncs].sigma = sg;
@@ -345,9 +287,7 @@ int dataset_sample(int argc, char **argv)
         frame_free(frs[k]);
     free(frs);
     free(man);
-    for (int k = 0; k < cm.k; k++)
-        potential_free(cm.p[k]);
-    free(cm.p);
+    committee_free(cm);
     if (pot)
         potential_free(pot);
     return status ? cli_fail(&e) : 0;

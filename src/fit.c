@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ace_basis.h"
+#include "committee.h"
 #include "extxyz.h"
 #include "fit_lsq.h"
 #include "neighbor.h"
@@ -603,30 +604,9 @@ fit_err_stats fit_errors(const fit_dataset *d, int test, const char *kind)
 
 int fit_committee_sigma(const char *const *yace, int k, pcm_system *s, double *sigma, pcm_err *e)
 {
-    int n = s->n;
-    double *sum = pcm_calloc((size_t)n + 1, sizeof(double)), *sum2 = pcm_calloc((size_t)n + 1, sizeof(double));
-    int rc = 0;
-    for (int m = 0; m < k && rc == 0; m++) {
-        pcm_potential *p = potential_load(yace[m], e);
-        pcm_system *t = p ? system_copy(s) : NULL;
-        if (!p || potential_eval_once(p, t, e) < 0)
-            rc = -1;
-        else
-            for (int i = 0; i < n; i++) {
-                sum[i] += t->pe[i];
-                sum2[i] += t->pe[i] * t->pe[i];
-            }
-        if (t)
-            system_free(t);
-        if (p)
-            potential_free(p);
-    }
-    for (int i = 0; rc == 0 && i < n; i++) {
-        double mean = sum[i] / k, var = sum2[i] / k - mean * mean;
-        sigma[i] = var > 0 ? sqrt(var) : 0.0;
-    }
-    free(sum);
-    free(sum2);
+    pcm_committee *c = committee_load(yace, k, e);
+    int rc = c ? committee_eval(c, s, NULL, sigma, NULL, e) : -1;
+    committee_free(c);
     return rc;
 }
 

@@ -107,8 +107,9 @@ typedef struct fit_err_stats {
 /* Errors over configurations with is_test == test (test < 0: all) and kind (NULL: all). */
 fit_err_stats fit_errors(const fit_dataset *d, int test, const char *kind);
 
-/* Committee uncertainty: per-atom standard deviation of the atomic energies of K potentials
- * (eV), for the workbench to colour by.  Returns 0 or -1 + message. */
+/* Committee uncertainty: per-atom standard deviation sigma_E,i of the atomic energies of K
+ * potentials (eV); committee.h has the force disagreement and the frame values.  Returns 0 or
+ * -1 + message. */
 int fit_committee_sigma(const char *const *yace, int k, pcm_system *s, double *sigma, pcm_err *e);
 
 #endif
