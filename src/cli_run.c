@@ -5,6 +5,10 @@
  *   settings.cfg   effective settings (atomic)        thermo.csv  one complete line per interval
  *   trajectory.extxyz  frames with velocities         final.extxyz  last state (atomic)
  *   summary.txt    drift, atoms lost, speed (atomic)
+ * With a committee (committee = [...] in the preset, committee.h) thermo.csv gains
+ * sigma_F_max,sigma_F (eV/Å) and every extxyz frame a per-atom sigma_F column.  The committee
+ * costs K force evaluations, so it runs every output.xtal_every steps (the analysis interval;
+ * thermo_every when that is 0) and at every trajectory frame, not every step.
  * SIGINT stops between chunks and saves the state reached.
  */
 #include <math.h>
@@ -18,6 +22,7 @@
 
 #include "build.h"
 #include "cli.h"
+#include "committee.h"
 #include "extxyz.h"
 #include "fileio.h"
 #include "gpu.h"
@@ -48,7 +53,8 @@ static int usage(void)
 {
     fputs("usage: pcmlab run PRESET.cfg --headless [--set key=value]... [-o RUNDIR] [--quiet]\n"
           "  keys: potential, structure.kind|cells|a|atoms|density|file|seed, md.ensemble|dt|T|tau_T|P|tau_P|seed,\n"
-          "        md.init_T, protocol.scale|cycles, output.thermo_every|traj_every|xtal_every|max_steps\n",
+          "        md.init_T, protocol.scale|cycles, output.thermo_every|traj_every|xtal_every|max_steps,\n"
+          "        committee (A.yace,B.yace,...), committee_warn (eV/A)\n",
           stderr);
     return 2;
 }
@@ -81,10 +87,12 @@ static pcm_system *run_structure(const pcm_preset *p, int *has_v, pcm_err *e)
 }
 
 /* One extxyz frame of s with step/time info, written in one piece. */
-static int run_write_frame(FILE *fp, pcm_system *s, unsigned flags)
+static int run_write_frame(FILE *fp, pcm_system *s, const double *sigma, unsigned flags)
 {
     pcm_frame fr = {0};
     fr.sys = s;
+    if (sigma)
+        frame_add_col(&fr, "sigma_F", 'R', 1, sigma);
     frame_setf(&fr, "step", "%ld", s->step);
     frame_setf(&fr, "time_ps", "%.6f", s->time * 1e-3);
     char *buf = NULL;
@@ -100,23 +108,54 @@ static int run_write_frame(FILE *fp, pcm_system *s, unsigned flags)
         free(fr.keys[k]), free(fr.vals[k]);
     free(fr.keys);
     free(fr.vals);
+    for (int c = 0; c < fr.ncol; c++)
+        free(fr.cols[c].d);
+    free(fr.cols);
     return rc;
 }
 
 typedef struct {
     FILE *thermo, *traj;
     double xtal;
+    pcm_committee *com;       /* NULL: no committee */
+    double *sig;              /* [n] sigma_F,i of the latest evaluation, eV/Å */
+    committee_stats cst;      /* latest evaluation */
+    long cst_step;            /* its step (-1: none yet) */
+    double warn;              /* eV/Å */
+    double run_max;           /* eV/Å, largest max sigma_F,i seen */
+    long run_max_step, above, evals;
+    double seconds;           /* committee wall time, s */
 } run_out;
+
+/* The committee on the current state (once per step); warns once when it extrapolates. */
+static int run_committee(run_out *o, const pcm_system *s, int quiet, pcm_err *e)
+{
+    if (!o->com || o->cst_step == s->step)
+        return 0;
+    if (committee_eval(o->com, s, o->sig, NULL, &o->cst, e) < 0)
+        return -1;
+    o->cst_step = s->step;
+    o->evals++;
+    o->seconds += o->cst.seconds;
+    if (o->cst.sigma_f_max > o->run_max || o->evals == 1)
+        o->run_max = o->cst.sigma_f_max, o->run_max_step = s->step;
+    if (o->cst.sigma_f_max > o->warn && o->above++ == 0 && !quiet)
+        fprintf(stderr, "pcmlab run: warning: model uncertain, extrapolating at step %ld: max sigma_F %.3f eV/A > "
+                        "committee_warn %.3g eV/A\n", s->step, o->cst.sigma_f_max, o->warn);
+    return 0;
+}
 
 static void run_thermo_line(run_out *o, pcm_md *md)
 {
     pcm_thermo t;
     md_thermo(md, &t);
-    char line[512], xs[32] = "";
+    char line[512], xs[32] = "", cs[64] = "";
     if (isfinite(o->xtal))
         snprintf(xs, sizeof xs, "%.6f", o->xtal);
-    snprintf(line, sizeof line, "%ld,%.6f,%.3f,%.8f,%.8f,%.3f,%.4f,%.6f,%s\n", t.step, t.time_ps, t.T, t.pe_atom,
-             t.ke_atom, t.P, t.volume, t.density, xs);
+    if (o->com)
+        snprintf(cs, sizeof cs, ",%.6f,%.6f", o->cst.sigma_f_max, o->cst.sigma_f);
+    snprintf(line, sizeof line, "%ld,%.6f,%.3f,%.8f,%.8f,%.3f,%.4f,%.6f,%s%s\n", t.step, t.time_ps, t.T, t.pe_atom,
+             t.ke_atom, t.P, t.volume, t.density, xs, cs);
     fputs(line, o->thermo);   /* whole line, then flush: never half a line on disk */
     fflush(o->thermo);
 }
@@ -194,6 +233,23 @@ int cmd_run(int argc, char **argv)
         preset_free(&p);
         return cli_fail(&e);
     }
+    run_out o = {.xtal = NAN, .cst_step = -1, .warn = p.committee_warn};
+    if (p.committee.k > 0) {   /* load and try it here: a bad member stops before any file exists */
+        pcm_err ce = {{0}};
+        o.com = committee_load_list(&p.committee, &ce);
+        o.sig = pcm_calloc((size_t)s->n + 1, sizeof *o.sig);
+        if (!o.com || run_committee(&o, s, 1, &ce) < 0) {
+            pcm_errf(&e, cfg, p.committee_line, "committee: %s", ce.msg);
+            committee_free(o.com);
+            free(o.sig);
+            md_free(md);
+            system_free(s);
+            potential_free(pot);
+            preset_free(&p);
+            return cli_fail(&e);
+        }
+        o.evals = 0, o.seconds = 0, o.above = 0, o.cst_step = -1;   /* counted again in the run */
+    }
     if (gpu_requested()) { /* PCM_GPU=1: say which backend runs the steps */
         char note[320];
         gpu_notice(note, sizeof note);
@@ -206,7 +262,6 @@ int cmd_run(int argc, char **argv)
     /* ---- run folder */
     char *dir = outdir ? pcm_strdup(outdir) : run_default_dir(p.name);
     char path[4096];
-    run_out o = {NULL, NULL, NAN};
     int status = 0;
     if (make_dirs(dir, &e) != 0)
         goto fail_setup;
@@ -221,10 +276,15 @@ int cmd_run(int argc, char **argv)
         pcm_errf(&e, path, 0, "cannot create the run output file");
         goto fail_setup;
     }
-    fputs("step,time_ps,T,pe_atom,ke_atom,P,volume,density,crystalline_fraction\n", o.thermo);
+    fprintf(o.thermo, "step,time_ps,T,pe_atom,ke_atom,P,volume,density,crystalline_fraction%s\n",
+            o.com ? ",sigma_F_max,sigma_F" : "");
+    long com_every = p.output.xtal_every > 0 ? p.output.xtal_every : p.output.thermo_every;
     if (!quiet)
         fprintf(stderr, "pcmlab run: %s, %d atoms, %s, %ld steps of %g fs -> %s/\n", p.name, s->n,
                 md_ensemble_name(p.md.ensemble), nsteps, p.md.dt, dir);
+    if (!quiet && o.com)
+        fprintf(stderr, "pcmlab run: committee of %d members, sigma_F every %ld steps and at trajectory frames\n",
+                committee_size(o.com), com_every);
     /* ---- the loop */
     struct sigaction sa = {0}, old;
     sa.sa_handler = run_on_sigint;
@@ -234,17 +294,19 @@ int cmd_run(int argc, char **argv)
     int xtal_on = p.output.xtal_every > 0 && pcm_run_xtal_fn;
     if (xtal_on)
         o.xtal = pcm_run_xtal_fn(s);
+    (void)run_committee(&o, s, quiet, &e);   /* the same state it accepted at setup */
     run_thermo_line(&o, md);
     if (o.traj)
-        run_write_frame(o.traj, s, XYZ_VEL);
+        run_write_frame(o.traj, s, o.com ? o.sig : NULL, XYZ_VEL);
     double c0 = md_conserved(md), t0 = now_s();
     long done_steps = 0, step0 = s->step;
     const char *why = "completed";
     char blow[1100] = "";
     while (done_steps < nsteps && !run_stop) {
         long st = s->step - step0, chunk = 10;   /* protocol target updated every ≤ 10 steps */
-        long ev[3] = {p.output.thermo_every, p.output.traj_every, xtal_on ? p.output.xtal_every : 0};
-        for (int k = 0; k < 3; k++)
+        long ev[4] = {p.output.thermo_every, p.output.traj_every, xtal_on ? p.output.xtal_every : 0,
+                      o.com ? com_every : 0};
+        for (int k = 0; k < 4; k++)
             if (ev[k] > 0 && ev[k] - st % ev[k] < chunk)
                 chunk = ev[k] - st % ev[k];
         if (chunk > nsteps - done_steps)
@@ -264,10 +326,17 @@ int cmd_run(int argc, char **argv)
         st = s->step - step0;
         if (xtal_on && st % p.output.xtal_every == 0)
             o.xtal = pcm_run_xtal_fn(s);
+        int frame = o.traj && st % p.output.traj_every == 0;
+        if (o.com && (st % com_every == 0 || frame) && run_committee(&o, s, quiet, &e) < 0) {
+            snprintf(blow, sizeof blow, "%s", e.msg);
+            why = "stopped: the committee failed";
+            status = 1;
+            break;
+        }
         if (st % p.output.thermo_every == 0 || done_steps == nsteps)
             run_thermo_line(&o, md);
-        if (o.traj && st % p.output.traj_every == 0)
-            run_write_frame(o.traj, s, XYZ_VEL);
+        if (frame)
+            run_write_frame(o.traj, s, o.com ? o.sig : NULL, XYZ_VEL);
     }
     if (run_stop)
         why = "interrupted (SIGINT)";
@@ -279,8 +348,13 @@ int cmd_run(int argc, char **argv)
     pcm_frame ff = {0};
     ff.sys = s;
     pcm_frame *fp1 = &ff;
+    if (o.com && run_committee(&o, s, quiet, &we) == 0)
+        frame_add_col(&ff, "sigma_F", 'R', 1, o.sig);
     if (xyz_write_file(path, &fp1, 1, XYZ_VEL | XYZ_FORCES | XYZ_ENERGIES | XYZ_ENERGY | XYZ_VIRIAL, &we) != 0)
         fprintf(stderr, "pcmlab: %s\n", we.msg), status = 1;
+    for (int c = 0; c < ff.ncol; c++)
+        free(ff.cols[c].d);
+    free(ff.cols);
     double drift = (md_conserved(md) - c0) / s->n;
     char drift_s[64] = "n/a (NPT: no conserved quantity tracked)";
     if (p.md.ensemble != PCM_NPT_ISO && p.md.ensemble != PCM_NPT_Z)
@@ -302,6 +376,15 @@ int cmd_run(int argc, char **argv)
                      done_steps, nsteps, p.md.dt, done_steps * p.md.dt * 1e-3,
                      p.md.ensemble == PCM_NVE ? "NVE energy drift" : "conserved-energy drift (E + thermostat work)",
                      drift_s, lost, th.T, th.P, th.density, wall, ns_day, us_as);
+    if (o.com && n < (int)sizeof sum)
+        n += snprintf(sum + n, sizeof sum - (size_t)n,
+                      "committee: %d members, %ld evaluations, max sigma_F %.4f eV/A (step %ld), %ld above "
+                      "committee_warn %.3g eV/A%s; cost %.3g us/atom/member\n",
+                      committee_size(o.com), o.evals, o.run_max, o.run_max_step, o.above, o.warn,
+                      o.above ? " (the model extrapolated: label such frames, pcmlab dataset sample)" : "",
+                      o.evals ? o.seconds * 1e6 / ((double)o.evals * s->n * committee_size(o.com)) : 0.0);
+    if (n >= (int)sizeof sum)
+        n = (int)sizeof sum - 1;
     snprintf(path, sizeof path, "%s/summary.txt", dir);
     if (atomic_write_file(path, sum, (size_t)n, &we) != 0)
         fprintf(stderr, "pcmlab: %s\n", we.msg), status = 1;
@@ -318,6 +401,8 @@ cleanup:
     if (o.traj)
         fclose(o.traj);
     free(dir);
+    committee_free(o.com);
+    free(o.sig);
     md_free(md);
     system_free(s);
     potential_free(pot);

@@ -13,7 +13,7 @@
 
 #include "fileio.h"
 
-typedef enum { K_DBL, K_INT, K_LONG, K_U64, K_STR, K_ENS, K_KIND } key_type;
+typedef enum { K_DBL, K_INT, K_LONG, K_U64, K_STR, K_ENS, K_KIND, K_LIST } key_type;
 
 typedef struct {
     const char *path;
@@ -27,6 +27,8 @@ typedef struct {
 static const key_desc keys[] = {
     {"name", K_STR, F(name), 0, 0, "a string"},
     {"potential", K_STR, F(potential), 0, 0, "a potential file (.yace) or lj:EPS,SIGMA,RC"},
+    {"committee", K_LIST, F(committee), 0, 0, "a list of at least 2 potential files, e.g. [\"a.yace\", \"b.yace\"]"},
+    {"committee_warn", K_DBL, F(committee_warn), 1e-3, 1e3, "a force disagreement in [0.001, 1000] eV/Å"},
     {"structure.kind", K_KIND, F(structure.kind), 0, 0, "\"rocksalt\", \"liquid\" or \"file\""},
     {"structure.cells", K_INT, F(structure.cells), 1, 64, "cells per edge, an integer in [1, 64]"},
     {"structure.a", K_DBL, F(structure.a), 3.0, 12.0, "a lattice constant in [3, 12] Å"},
@@ -76,6 +78,7 @@ void preset_defaults(pcm_preset *p)
     md_params_default(&p->md);
     p->md.ensemble = PCM_NVT_BUSSI;
     p->init_T = -1.0;
+    p->committee_warn = COMMITTEE_WARN_DEFAULT;
     protocol_init(&p->protocol);
     p->output.thermo_every = 100;
     p->output.traj_every = 1000;
@@ -122,6 +125,16 @@ static int key_store(pcm_preset *p, const key_desc *d, double num, const char *s
             return pcm_errf(e, file, line, "%s = \"%s\": expected %s", d->path, str, d->what);
         snprintf(dst, d->size, "%s", str);
         return 0;
+    case K_LIST: {   /* str: a comma list; "" = no committee */
+        committee_list l = {0};
+        pcm_err le = {{0}};
+        if (*str && committee_list_add(&l, str, &le) < 0)
+            return pcm_errf(e, file, line, "%s", le.msg);
+        if (l.k == 1)
+            return pcm_errf(e, file, line, "%s: expected %s (got 1 member)", d->path, d->what);
+        *(committee_list *)dst = l;
+        return 0;
+    }
     case K_ENS: {
         int ens = md_ensemble_parse(str);
         if (ens < 0)
@@ -149,6 +162,28 @@ static int is_number_type(int t)
     return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT;
 }
 
+/* committee = ["a.yace", "b.yace"];  (an array or list of strings) */
+static int list_load(pcm_preset *p, const key_desc *d, config_setting_t *st, const char *file, pcm_err *e)
+{
+    int line = config_setting_source_line(st);
+    committee_list *l = (committee_list *)((char *)p + d->off);
+    if (!config_setting_is_array(st) && !config_setting_is_list(st))
+        return pcm_errf(e, file, line, "%s: expected %s", d->path, d->what);
+    l->k = 0;
+    for (int k = 0; k < config_setting_length(st); k++) {
+        config_setting_t *m = config_setting_get_elem(st, k);
+        pcm_err le = {{0}};
+        if (config_setting_type(m) != CONFIG_TYPE_STRING)
+            return pcm_errf(e, file, line, "%s[%d]: expected a quoted potential file name", d->path, k);
+        if (committee_list_add(l, config_setting_get_string(m), &le) < 0)
+            return pcm_errf(e, file, line, "%s[%d]: %s", d->path, k, le.msg);
+    }
+    if (l->k == 1)
+        return pcm_errf(e, file, line, "%s: expected %s (got 1 member)", d->path, d->what);
+    p->committee_line = line;
+    return 0;
+}
+
 static int setting_load(pcm_preset *p, const key_desc *d, config_setting_t *st, const char *file, pcm_err *e)
 {
     int t = config_setting_type(st), line = config_setting_source_line(st);
@@ -157,6 +192,8 @@ static int setting_load(pcm_preset *p, const key_desc *d, config_setting_t *st, 
                      : t == CONFIG_TYPE_FLOAT ? "a floating-point number"
                      : is_number_type(t)      ? "an integer"
                                               : "a group or list";
+    if (d->type == K_LIST)
+        return list_load(p, d, st, file, e);
     if (d->type == K_STR || d->type == K_ENS || d->type == K_KIND) {
         if (t != CONFIG_TYPE_STRING)
             return pcm_errf(e, file, line, "%s: expected %s (a quoted string), got %s", d->path, d->what, tn);
@@ -304,10 +341,10 @@ int preset_set(pcm_preset *p, const char *as, pcm_err *e)
     const char *val = eq + 1;
     const key_desc *d = key_find(key);
     if (!d)
-        return pcm_errf(e, NULL, 0, "--set %s: unknown key (expected one of name, potential, structure.*, md.*, "
+        return pcm_errf(e, NULL, 0, "--set %s: unknown key (expected one of name, potential, committee, committee_warn, structure.*, md.*, "
                                     "protocol.scale, protocol.cycles, output.*)", key);
     double num = 0.0;
-    if (d->type != K_STR && d->type != K_ENS && d->type != K_KIND) {
+    if (d->type != K_STR && d->type != K_ENS && d->type != K_KIND && d->type != K_LIST) {
         char *end;
         errno = 0;
         num = d->type == K_DBL ? strtod(val, &end) : (double)strtoll(val, &end, 10);
@@ -320,6 +357,8 @@ int preset_set(pcm_preset *p, const char *as, pcm_err *e)
     pcm_err ke = {{0}};
     if (key_store(p, d, num, val, NULL, 0, &ke) != 0)
         return pcm_errf(e, NULL, 0, "--set %s", ke.msg);
+    if (d->type == K_LIST)
+        p->committee_line = 0;
     return 0;
 }
 
@@ -384,6 +423,8 @@ int preset_write(const pcm_preset *p, const char *path, pcm_err *e)
                                                                : "output")
                              : "";
         }
+        if (!strncmp(d->path, "committee", 9) && p->committee.k == 0)
+            continue;   /* no committee: settings.cfg as before */
         const char *name = dot ? dot + 1 : d->path;
         const char *src = (const char *)p + d->off;
         fprintf(fp, "%s%s = ", *grp ? "  " : "", name);
@@ -396,6 +437,14 @@ int preset_write(const pcm_preset *p, const char *path, pcm_err *e)
         case K_INT: fprintf(fp, "%d", *(const int *)src); break;
         case K_LONG: fprintf(fp, "%ldL", *(const long *)src); break;
         case K_U64: fprintf(fp, "%lluL", *(const unsigned long long *)src); break;
+        case K_LIST:
+            fputc('[', fp);
+            for (int m = 0; m < p->committee.k; m++) {
+                fputs(m ? ", " : "", fp);
+                write_string(fp, p->committee.member[m]);
+            }
+            fputc(']', fp);
+            break;
         }
         fputs(";\n", fp);
     }

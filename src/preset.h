@@ -3,6 +3,7 @@
  * A preset is a file of zero-defaulted settings: every key is optional and
  * takes the default listed in presets/README (preset_defaults).  Layout:
  *   version = 1;  name = "melt";  potential = "assets/gst.yace";
+ *   committee = ["a.yace", "b.yace", ...];  committee_warn = 1.0;   (optional, committee.h)
  *   structure = { kind = "rocksalt" | "liquid" | "file"; cells; a; vacancy_fraction;
  *                 atoms; density; composition; min_dist; file; seed; };
  *   md = { ensemble = "nvt"; dt; T; tau_T; P; tau_P; skin; compressibility; seed; init_T; };
@@ -15,6 +16,7 @@
 #ifndef PCM_PRESET_H
 #define PCM_PRESET_H
 
+#include "committee.h"
 #include "err.h"
 #include "md.h"
 #include "protocol.h"
@@ -26,6 +28,9 @@ typedef struct pcm_preset {
     int version;
     char name[PCM_PRESET_STR];
     char potential[PCM_PRESET_STR];      /* .yace path or lj:EPS,SIGMA,RC spec */
+    committee_list committee;            /* uncertainty committee (k = 0: none), paths like potential */
+    double committee_warn;               /* eV/Å: max sigma_F above this = extrapolating */
+    int committee_line;                  /* where the file named the committee (0: --set) */
     struct {
         char kind[16];                   /* rocksalt | liquid | file */
         int cells;                       /* rocksalt: conventional cells per edge */
