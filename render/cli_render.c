@@ -1,5 +1,6 @@
 /* cli_render.c - `pcmlab render CONFIG.extxyz -o out.png [options]`: one frame
  * of the 3D view without any display (SDL offscreen driver when DISPLAY is unset). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +11,13 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: pcmlab render CONFIG.extxyz -o OUT.png [--color element|crystal|energy] [--size N]\n"
+    fprintf(stderr, "usage: pcmlab render CONFIG.extxyz -o OUT.png [--color element|crystal|energy|uncertainty]\n"
+                    "       [--size N] [--sigma-warn F]\n"
                     "       [--view iso|front] [--slab CENTER,WIDTH] [--radius-scale F] [--no-legend]\n"
                     "       [--bench FRAMES] [--probe X,Y]...\n"
-                    "crystal colours come from a 'crystalline' column, else from the crystallinity analysis.\n");
+                    "crystal colours come from a 'crystalline' column, else from the crystallinity analysis;\n"
+                    "uncertainty from a 'sigma_F' column (eV/A; pcmlab run with a committee writes one), scaled to\n"
+                    "--sigma-warn (default 1 eV/A).\n");
     return 2;
 }
 
@@ -23,7 +27,7 @@ int cmd_render(int argc, char **argv)
     render_color col = RENDER_COLOR_ELEMENT;
     long size = 256, bench = 0;
     int iso = 1, slab = 0, nprobe = 0, probe[16][2];
-    double slab_c = 0.5, slab_w = 0.25, rscale = 1.0;
+    double slab_c = 0.5, slab_w = 0.25, rscale = 1.0, swarn = 1.0;
     int legend = 1;
     pcm_err e = {{0}};
     for (int k = 1; k < argc; k++) {
@@ -31,7 +35,7 @@ int cmd_render(int argc, char **argv)
         if (!strcmp(a, "-o") && v) out = v, k++;
         else if (!strcmp(a, "--color") && v) {
             if (render_color_parse(v, &col) < 0)
-                return fprintf(stderr, "pcmlab: --color expects element, crystal or energy, got '%s'\n", v), 2;
+                return fprintf(stderr, "pcmlab: --color expects element, crystal, energy or uncertainty, got '%s'\n", v), 2;
             k++;
         } else if (!strcmp(a, "--size") && v) {
             if (cli_int("--size", v, &size, &e) < 0 || size < 16 || size > 8192)
@@ -49,6 +53,10 @@ int cmd_render(int argc, char **argv)
             if (sscanf(v, "%lf,%lf", &slab_c, &slab_w) != 2)
                 return fprintf(stderr, "pcmlab: --slab expects CENTER,WIDTH as fractions\n"), 2;
             slab = 1, k++;
+        } else if (!strcmp(a, "--sigma-warn") && v) {
+            if (cli_double("--sigma-warn", v, &swarn, &e) < 0 || swarn <= 0)
+                return fprintf(stderr, "pcmlab: --sigma-warn expects a positive number (eV/A)\n"), 2;
+            k++;
         } else if (!strcmp(a, "--no-legend")) {
             legend = 0;
         } else if (!strcmp(a, "--radius-scale") && v) {
@@ -88,7 +96,23 @@ int cmd_render(int argc, char **argv)
         sys->step = atol(kv);
     if ((kv = frame_get(fr, "time_ps")))
         sys->time = 1e3 * atof(kv);   /* fs */
+    int ns;
+    double *sg = frame_col(fr, "sigma_F", &ns);
+    if (col == RENDER_COLOR_UNCERTAINTY && (!sg || ns != 1)) {
+        fprintf(stderr, "pcmlab: %s: --color uncertainty needs a per-atom sigma_F column (a committee run writes one)\n",
+                in);
+        free(x);
+        frame_free(fr);
+        return 2;
+    }
     sim_snapshot *snap = sim_snapshot_from_system(sys, x);
+    snap->sigma_warn = swarn;
+    if (sg && ns == 1) {
+        snap->sigma_f = pcm_malloc(sizeof *snap->sigma_f * (sys->n + 1));
+        snap->sigma_f_max = 0;
+        for (int i = 0; i < sys->n; i++)
+            snap->sigma_f[i] = sg[i], snap->sigma_f_max = fmax(snap->sigma_f_max, sg[i]);
+    }
     if ((kv = frame_get(fr, "T")))
         snap->th.T = atof(kv);
     free(x);

@@ -290,7 +290,7 @@ void render_free(render *r)
 }
 
 /* ------------------------------------------------------------ options */
-static const char *color_names[RENDER_NCOLOR] = {"element", "crystal", "energy"};
+static const char *color_names[RENDER_NCOLOR] = {"element", "crystal", "energy", "uncertainty"};
 const char *render_color_name(render_color c) { return c < RENDER_NCOLOR ? color_names[c] : "?"; }
 void render_set_color(render *r, render_color c) { r->color = c; }
 render_color render_get_color(const render *r) { return r->color; }
@@ -355,6 +355,24 @@ static void energy_rgb(double u, float c[3])  /* u in 0..1: blue -> white -> red
         c[0] = 1.0f, c[1] = c[2] = (float)(1.0 - 1.6 * (u - 0.5));
 }
 
+/* Committee force disagreement, u = sigma_F,i / sigma_warn: green (the model agrees with
+ * itself) -> yellow -> red at the threshold; above it magenta (extrapolating). */
+static const float col_extrap[3] = {1.0f, 0.25f, 1.0f};
+static void sigma_rgb(double u, float c[3])
+{
+    if (!(u <= 1.0)) {
+        memcpy(c, col_extrap, sizeof col_extrap);
+        return;
+    }
+    u = fmax(0.0, u);
+    if (u < 0.5)
+        c[0] = (float)(0.2 + 1.6 * u), c[1] = (float)(0.75 + 0.3 * u), c[2] = 0.25f;
+    else
+        c[0] = 1.0f, c[1] = (float)(0.9 - 1.4 * (u - 0.5)), c[2] = (float)(0.25 - 0.2 * (u - 0.5));
+}
+
+static double sigma_scale(const sim_snapshot *p) { return p->sigma_warn > 0 ? p->sigma_warn : 1.0; }
+
 static void energy_range(render *r, const sim_snapshot *p)
 {
     /* 2nd..98th percentile-ish by a quick histogram-free approach: mean ± 2.5 sd */
@@ -405,6 +423,8 @@ static void fill_instances(render *r, const sim_snapshot *p, int *count)
             c = p->xtal[i] == SIM_XTAL_UNKNOWN ? col_unknown : p->xtal[i] ? col_xtal : col_amor;
         else if (r->color == RENDER_COLOR_ENERGY)
             energy_rgb((p->pe[i] - r->emin) / (r->emax - r->emin), ce), c = ce;
+        else if (r->color == RENDER_COLOR_UNCERTAINTY)
+            c = p->sigma_f && isfinite(p->sigma_f[i]) ? (sigma_rgb(p->sigma_f[i] / sigma_scale(p), ce), ce) : col_unknown;
         o[4] = c[0], o[5] = c[1], o[6] = c[2];
     }
     *count = k;
@@ -485,6 +505,22 @@ static int legend(render *r, const sim_snapshot *p, int k0)
         y += 10 * sc;
         overlay_rect(r, &k, 10, y, 7 * sc, 7 * sc, col_amor);
         overlay_text(r, &k, 10 + 9 * sc, y, sc, "amorphous", white);
+    } else if (r->color == RENDER_COLOR_UNCERTAINTY) {
+        if (!p->sigma_f) {
+            overlay_text(r, &k, 10, y, sc, "no committee: set committee = [...] (grey)", white);
+            return k - k0;
+        }
+        for (int s = 0; s < 20; s++) {
+            float c[3];
+            sigma_rgb(s / 19.0, c);
+            overlay_rect(r, &k, 10 + 4 * sc * s, y, 4 * sc, 7 * sc, c);
+        }
+        overlay_rect(r, &k, 10 + 4 * sc * 21, y, 7 * sc, 7 * sc, col_extrap);
+        snprintf(buf, sizeof buf, "sigma_F 0 .. %.2g eV/A, magenta above", sigma_scale(p));
+        overlay_text(r, &k, 10, y + 10 * sc, sc, buf, white);
+        snprintf(buf, sizeof buf, "max %.3f eV/A%s", p->sigma_f_max,
+                 p->sigma_f_max > sigma_scale(p) ? "  MODEL UNCERTAIN: extrapolating" : "");
+        overlay_text(r, &k, 10, y + 20 * sc, sc, buf, p->sigma_f_max > sigma_scale(p) ? col_extrap : white);
     } else {
         for (int s = 0; s < 20; s++) {
             float c[3];

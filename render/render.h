@@ -15,7 +15,11 @@
 #include "../src/err.h"
 #include "../src/sim.h"
 
-typedef enum { RENDER_COLOR_ELEMENT, RENDER_COLOR_CRYSTAL, RENDER_COLOR_ENERGY, RENDER_NCOLOR } render_color;
+/* UNCERTAINTY: the committee's per-atom force disagreement (snapshot sigma_f), 0 .. sigma_warn;
+ * atoms without a value are grey. */
+typedef enum {
+    RENDER_COLOR_ELEMENT, RENDER_COLOR_CRYSTAL, RENDER_COLOR_ENERGY, RENDER_COLOR_UNCERTAINTY, RENDER_NCOLOR
+} render_color;
 enum { RENDER_EV_CLOSE = 1, RENDER_EV_REDRAW = 2 };
 
 typedef struct render render;
@@ -26,7 +30,7 @@ void render_free(render *r);
 void render_set_color(render *r, render_color c);
 render_color render_get_color(const render *r);
 const char *render_color_name(render_color c);
-int render_color_parse(const char *s, render_color *out);   /* "element", "crystal", "energy" */
+int render_color_parse(const char *s, render_color *out);   /* "element", "crystal", "energy", "uncertainty" */
 void render_view_reset(render *r, int iso);                 /* iso 0: straight down -z; 1: oblique */
 void render_set_slab(render *r, int on, double center_frac, double width_frac);
 void render_set_style(render *r, double radius_scale, int legend);  /* defaults 1.0, 1 */

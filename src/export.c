@@ -35,6 +35,12 @@ int export_extxyz(const sim_snapshot *snap, const char *path, pcm_err *e)
         c[i] = snap->xtal[i] == SIM_XTAL_UNKNOWN ? -1.0 : snap->xtal[i];
     frame_add_col(fr, "crystalline", 'I', 1, c);
     free(c);
+    if (snap->sigma_f) {   /* a committee runs: its per-atom force disagreement, eV/Å */
+        frame_add_col(fr, "sigma_F", 'R', 1, snap->sigma_f);
+        frame_setf(fr, "sigma_F_max", "%.6f", snap->sigma_f_max);
+        frame_setf(fr, "sigma_F", "%.6f", snap->sigma_f_frame);
+        frame_setf(fr, "sigma_F_step", "%ld", snap->sigma_step);
+    }
     frame_setf(fr, "step", "%ld", snap->th.step);
     frame_setf(fr, "time_ps", "%.6f", snap->th.time_ps);
     frame_setf(fr, "T", "%.3f", snap->th.T);
@@ -89,13 +95,17 @@ int export_csv(const sim_series *ser, const char *path, pcm_err *e)
     pcm_afile af;
     if (atomic_open(&af, path, e) < 0)
         return -1;
-    fprintf(af.fp, "time_ps,pe_eV_atom,T_K,density_gcc,crystalline_fraction\n");
+    fprintf(af.fp, "time_ps,pe_eV_atom,T_K,density_gcc,crystalline_fraction%s\n",
+            ser->committee ? ",sigma_F_max_eV_A,sigma_F_eV_A" : "");
     for (int k = 0; k < ser->n; k++) {
         fprintf(af.fp, "%.6f,%.8f,%.4f,%.6f,", ser->t[k], ser->pe[k], ser->T[k], ser->rho[k]);
-        if (isnan(ser->xf[k]))
-            fprintf(af.fp, "\n");
-        else
-            fprintf(af.fp, "%.5f\n", ser->xf[k]);
+        if (!isnan(ser->xf[k]))
+            fprintf(af.fp, "%.5f", ser->xf[k]);
+        if (ser->committee && !isnan(ser->sfmax[k]))
+            fprintf(af.fp, ",%.6f,%.6f", ser->sfmax[k], ser->sf[k]);
+        else if (ser->committee)
+            fputs(",,", af.fp);
+        fputc('\n', af.fp);
     }
     return atomic_commit(&af, e);
 }

@@ -10,14 +10,16 @@
 
 /* extxyz frame with species, pos, energies (eV) and a crystalline:I:1 column
  * (1 crystalline, 0 amorphous, -1 not analysed); info: step, time_ps, T, P,
- * energy, crystalline_fraction. */
+ * energy, crystalline_fraction; with a committee a sigma_F:R:1 column (eV/Å) and sigma_F_max,
+ * sigma_F, sigma_F_step info keys. */
 int export_extxyz(const sim_snapshot *snap, const char *path, pcm_err *e);
 /* LAMMPS data file, atom_style atomic, units metal.  A general cell is rotated
  * into LAMMPS's convention (a along x, b in the xy plane) and written with
  * "xy xz yz" tilt factors when it is not orthorhombic; atoms are wrapped into
  * the box. */
 int export_lammps(const sim_snapshot *snap, const char *path, pcm_err *e);
-/* Time series as CSV: time_ps,pe_eV_atom,T_K,density_gcc,crystalline_fraction. */
+/* Time series as CSV: time_ps,pe_eV_atom,T_K,density_gcc,crystalline_fraction, and with a
+ * committee sigma_F_max_eV_A,sigma_F_eV_A. */
 int export_csv(const sim_series *ser, const char *path, pcm_err *e);
 /* "DIR/STEM-STEP.EXT", creating DIR; returns -1 when DIR cannot be made. */
 int export_path(char *out, size_t cap, const char *dir, const char *stem, long step, const char *ext,

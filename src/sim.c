@@ -74,6 +74,10 @@ struct sim {
     char msg[SIM_MSG_LEN];
     long msg_seq;
     long chunk_count;
+    pcm_committee *com;       /* NULL: no committee */
+    double *sigf;             /* [n] sigma_F,i of the latest evaluation, eV/Å */
+    committee_stats cst;      /* latest evaluation (cst_step < 0: none) */
+    long cst_step;
 };
 
 /* ------------------------------------------------------------ names, config */
@@ -164,6 +168,7 @@ void sim_config_default(sim_config *c)
     c->xtal_every = 5;
     c->ensemble = PCM_NVT_BUSSI;
     c->seed = 12345;
+    c->committee_warn = COMMITTEE_WARN_DEFAULT;
 }
 
 static int parse_ensemble(const char *v, pcm_ensemble *out)
@@ -200,6 +205,16 @@ int sim_config_set(sim_config *c, const char *kv, pcm_err *e)
         return c->potential_fallback = 0, snprintf(c->potential, sizeof c->potential, "%s", v), 0;
     if (!strcmp(key, "init"))
         return snprintf(c->init_xyz, sizeof c->init_xyz, "%s", v), 0;
+    if (!strcmp(key, "committee")) {   /* replaces a preset's list; "" = none */
+        committee_list l = {0};
+        pcm_err le = {{0}};
+        if (*v && committee_list_add(&l, v, &le) < 0)
+            return pcm_errf(e, NULL, 0, "--set committee=%s: %s", v, le.msg);
+        if (l.k == 1)
+            return pcm_errf(e, NULL, 0, "--set committee=%s: expected at least 2 potentials, A.yace,B.yace,...", v);
+        c->committee = l;
+        return 0;
+    }
     if (!strcmp(key, "structure")) {
         if (strcmp(v, "rocksalt") && strcmp(v, "liquid"))
             return pcm_errf(e, NULL, 0, "--set structure=%s: expected rocksalt or liquid", v);
@@ -212,7 +227,7 @@ int sim_config_set(sim_config *c, const char *kv, pcm_err *e)
     struct { const char *k; double lo, hi; } num[] = {
         {"T", 1, 5000}, {"cells", 1, 12}, {"a", 4, 8}, {"dt", 0.01, 10}, {"chunk", 1, 100000},
         {"xtal_every", 1, 1000000}, {"seed", 0, 1e18}, {"rate", 0, 1e6}, {"atoms", 2, 1e6},
-        {"density", 0.5, 20}};
+        {"density", 0.5, 20}, {"committee_warn", 1e-3, 1e3}};
     for (size_t k = 0; k < sizeof num / sizeof num[0]; k++) {
         if (strcmp(key, num[k].k))
             continue;
@@ -228,11 +243,12 @@ int sim_config_set(sim_config *c, const char *kv, pcm_err *e)
         case 6: c->seed = (unsigned long long)d; break;
         case 7: c->max_chunk_rate = d; break;
         case 8: c->atoms = (int)d; break;
-        default: c->density = d; break;
+        case 9: c->density = d; break;
+        default: c->committee_warn = d; break;
         }
         return 0;
     }
-    return pcm_errf(e, NULL, 0, "--set %s: unknown key (known: potential T cells a density structure atoms dt chunk xtal_every ensemble seed init rate)",
+    return pcm_errf(e, NULL, 0, "--set %s: unknown key (known: potential T cells a density structure atoms dt chunk xtal_every ensemble seed init rate committee committee_warn)",
                     key);
 }
 
@@ -451,6 +467,7 @@ static void snap_free(sim_snapshot *snap)
     free(snap->x);
     free(snap->pe);
     free(snap->xtal);
+    free(snap->sigma_f);
     free(snap);
 }
 
@@ -491,6 +508,15 @@ static sim_snapshot *snap_build(sim *s)
              md_device_mode(s->md) == MD_DEVICE_GPU || ace_potential_on_gpu(s->pot) ? s->gpu_backend : s->backend);
     memcpy(snap->msg, s->msg, sizeof snap->msg);
     snap->msg_seq = s->msg_seq;
+    snap->sigma_warn = s->cfg.committee_warn;
+    if (s->com && s->cst_step >= 0) {
+        snap->committee_k = committee_size(s->com);
+        snap->sigma_f = pcm_malloc(sizeof *snap->sigma_f * (y->n + 1));
+        memcpy(snap->sigma_f, s->sigf, sizeof *snap->sigma_f * y->n);
+        snap->sigma_f_max = s->cst.sigma_f_max;
+        snap->sigma_f_frame = s->cst.sigma_f;
+        snap->sigma_step = s->cst_step;
+    }
     return snap;
 }
 
@@ -518,6 +544,8 @@ sim_snapshot *sim_snapshot_from_system(const pcm_system *y, const unsigned char 
     snap->th.pe_atom = y->n ? y->energy / y->n : 0;
     snap->th.density = system_density(y);
     snap->xtal_fraction = -1;
+    snap->sigma_f_max = snap->sigma_f_frame = NAN;
+    snap->sigma_warn = COMMITTEE_WARN_DEFAULT;
     snap->refs_ = 1;
     snap->checksum = sim_snapshot_checksum(snap);
     return snap;
@@ -625,6 +653,9 @@ static void series_push(sim *s, const pcm_thermo *th)
     r->T[slot] = th->T;
     r->rho[slot] = th->density;
     r->xf[slot] = s->have_xtal ? s->xfrac : NAN;
+    r->sfmax[slot] = s->cst_step >= 0 ? s->cst.sigma_f_max : NAN;
+    r->sf[slot] = s->cst_step >= 0 ? s->cst.sigma_f : NAN;
+    r->committee = s->com != NULL;
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -637,7 +668,9 @@ void sim_series_copy(sim *s, sim_series *out)
         int j = (s->rhead + k) % SIM_SERIES_CAP;
         out->t[k] = r->t[j], out->pe[k] = r->pe[j], out->T[k] = r->T[j];
         out->rho[k] = r->rho[j], out->xf[k] = r->xf[j];
+        out->sfmax[k] = r->sfmax[j], out->sf[k] = r->sf[j];
     }
+    out->committee = s->com != NULL;
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -705,6 +738,25 @@ static void xtal_update(sim *s)
 #endif
 }
 
+/* The committee on the current atoms (K force evaluations: called at the analysis
+ * interval only).  Crossing the threshold upwards puts a warning on the status line. */
+static void committee_update(sim *s)
+{
+    if (!s->com)
+        return;
+    pcm_err e = {{0}};
+    int was_above = s->cst_step >= 0 && s->cst.sigma_f_max > s->cfg.committee_warn;
+    if (committee_eval(s->com, s->sys, s->sigf, NULL, &s->cst, &e) < 0) {
+        s->cst_step = -1;
+        set_msg(s, "committee refused: %.200s", e.msg);
+        return;
+    }
+    s->cst_step = s->sys->step;
+    if (s->cst.sigma_f_max > s->cfg.committee_warn && !was_above)
+        set_msg(s, "model uncertain: extrapolating (max sigma_F %.2f eV/A > %.2g at step %ld)", s->cst.sigma_f_max,
+                s->cfg.committee_warn, s->cst_step);
+}
+
 static void do_reset(sim *s)
 {
     md_free(s->md);
@@ -722,6 +774,8 @@ static void do_reset(sim *s)
     s->rhead = 0;
     pthread_mutex_unlock(&s->mu);
     xtal_update(s);
+    s->cst_step = -1;
+    committee_update(s);
     set_msg(s, "reset to the initial structure at %.0f K", s->T_dial);
 }
 
@@ -853,8 +907,10 @@ static void run_chunk(sim *s)
     }
     if (s->preset && !s->proto_paused)
         s->proto_t += steps * s->mdp.dt * 1e-3;
-    if (++s->chunk_count % s->cfg.xtal_every == 0)
+    if (++s->chunk_count % s->cfg.xtal_every == 0) {   /* the analysis interval */
         xtal_update(s);
+        committee_update(s);
+    }
     pcm_thermo th;
     md_thermo(s->md, &th);
     series_push(s, &th);
@@ -936,18 +992,38 @@ sim *sim_new(const sim_config *c, int start_paused, pcm_err *e)
     if (engine_start(s, e) < 0)
         goto fail;
     s->xflags = pcm_calloc(s->sys->n + 1, 1);
+    s->cst_step = -1;
+    if (s->cfg.committee_warn <= 0)
+        s->cfg.committee_warn = COMMITTEE_WARN_DEFAULT;
+    if (s->cfg.committee.k > 0) {   /* a bad member stops the start, naming it */
+        pcm_err ce = {{0}};
+        s->com = committee_load_list(&s->cfg.committee, &ce);
+        s->sigf = pcm_calloc(s->sys->n + 1, sizeof *s->sigf);
+        if (!s->com || committee_eval(s->com, s->sys, s->sigf, NULL, &s->cst, &ce) < 0) {
+            pcm_errf(e, NULL, 0, "committee: %s", ce.msg);
+            goto fail;
+        }
+        s->cst_step = s->sys->step;
+    }
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv_cmd, NULL);
     pthread_cond_init(&s->cv_pub, NULL);
     xtal_update(s);
     s->paused = start_paused;
-    set_msg(s, "started: %d atoms, %s%s%s", s->sys->n, s->cfg.potential_label, s->cfg.potential_note[0] ? "; " : "",
-            s->cfg.potential_note);
+    char cnote[96] = "";
+    if (s->com)
+        snprintf(cnote, sizeof cnote, "; committee of %d, sigma_F every %d steps", committee_size(s->com),
+                 s->cfg.xtal_every * s->cfg.steps_per_chunk);
+    set_msg(s, "started: %d atoms, %s%s%s%s", s->sys->n, s->cfg.potential_label, s->cfg.potential_note[0] ? "; " : "",
+            s->cfg.potential_note, cnote);
     publish(s);
     if (pthread_create(&s->thread, NULL, sim_main, s) != 0)
         pcm_fatal("cannot start the simulation thread");
     return s;
 fail:
+    committee_free(s->com);
+    free(s->sigf);
+    free(s->xflags);
     md_free(s->md);
     system_free(s->sys);
     system_free(s->sys0);
@@ -973,6 +1049,8 @@ void sim_free(sim *s)
     system_free(s->sys0);
     potential_free(s->pot);
     free(s->xflags);
+    committee_free(s->com);
+    free(s->sigf);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv_cmd);
     pthread_cond_destroy(&s->cv_pub);

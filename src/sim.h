@@ -11,6 +11,11 @@
  * Commands travel the other way through a bounded, thread-safe queue and are
  * applied between chunks, so the engine never sees a half-applied change.
  *
+ * With a committee (sim_config.committee, committee.h) the thread evaluates it every
+ * xtal_every chunks, the analysis interval (it costs K force evaluations, so never every
+ * step), publishes the per-atom force disagreement sigma_F,i in the snapshot and max_i
+ * sigma_F,i and the frame sigma_F as time series.
+ *
  * Time series (PE/atom, T, density, crystalline fraction vs simulated time)
  * live in fixed-size rings: a long run never grows memory; the plots show the
  * most recent SIM_SERIES_CAP samples.
@@ -27,6 +32,7 @@
  */
 #ifndef PCM_SIM_H
 #define PCM_SIM_H
+#include "committee.h"
 #include "err.h"
 #include "md.h"
 #include "plan.h"
@@ -72,6 +78,8 @@ typedef struct sim_config {
     unsigned long long seed;
     char init_xyz[512];        /* start from this extxyz instead of rocksalt ("" = build) */
     double max_chunk_rate;     /* chunks per second cap (0 = as fast as possible) */
+    committee_list committee;  /* uncertainty committee, paths like potential (k = 0: none) */
+    double committee_warn;     /* eV/Å: max sigma_F,i above this = "model uncertain" (0 = 1.0) */
 } sim_config;
 
 typedef struct sim_snapshot {
@@ -82,6 +90,12 @@ typedef struct sim_snapshot {
     double (*x)[3];            /* [n] positions, Å (unwrapped as the engine has them) */
     double *pe;                /* [n] per-atom potential energy, eV */
     unsigned char *xtal;       /* [n] 1 crystalline, 0 not, SIM_XTAL_UNKNOWN before the first analysis */
+    double *sigma_f;           /* [n] committee force disagreement sigma_F,i, eV/Å; NULL: no committee */
+    int committee_k;           /* committee members, 0 = none */
+    double sigma_f_max;        /* eV/Å, max_i sigma_F,i of the latest committee evaluation (NAN: none) */
+    double sigma_f_frame;      /* eV/Å, sqrt(mean_i sigma_F,i^2) (NAN: none) */
+    double sigma_warn;         /* eV/Å, the "model uncertain" threshold */
+    long sigma_step;           /* MD step of the latest committee evaluation */
     pcm_cell cell;
     pcm_thermo th;
     pcm_ensemble ensemble;
@@ -112,6 +126,9 @@ typedef struct sim_series {
     double T[SIM_SERIES_CAP];  /* K */
     double rho[SIM_SERIES_CAP];/* g/cm³ */
     double xf[SIM_SERIES_CAP]; /* crystalline fraction 0..1, NAN = not analysed yet */
+    double sfmax[SIM_SERIES_CAP]; /* eV/Å, committee max_i sigma_F,i (NAN: no committee) */
+    double sf[SIM_SERIES_CAP];    /* eV/Å, committee frame sigma_F (NAN: no committee) */
+    int committee;             /* 1 when a committee runs (the sigma columns mean something) */
 } sim_series;
 
 typedef enum {

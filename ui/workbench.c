@@ -79,8 +79,11 @@ static const char *hook_color(void *ctx)
     pcm_err e = {{0}};
     if (!offscreen(w, &e))
         return "unavailable (no OpenGL)";
-    render_set_color(w->r, (render_color)((render_get_color(w->r) + 1) % RENDER_NCOLOR));
-    return render_color_name(render_get_color(w->r));
+    render_color c = (render_color)((render_get_color(w->r) + 1) % RENDER_NCOLOR);
+    if (c == RENDER_COLOR_UNCERTAINTY && sim_get_config(w->s)->committee.k == 0)
+        c = (render_color)((c + 1) % RENDER_NCOLOR);   /* nothing to show without a committee */
+    render_set_color(w->r, c);
+    return render_color_name(c);
 }
 
 static void hook_describe(void *ctx, char *buf, size_t cap)
@@ -105,7 +108,9 @@ static int headless(sim *s, sim_preset preset, const char *preset_name, long ste
     printf("# pcmlab workbench (headless): %d atoms, potential %s, %s, preset %s\n", p0->n, p0->potential_label,
            p0->backend, preset_name);
     sim_release(s, p0);
-    printf("# step time_ps T_target_K T_K pe_eV_atom P_bar density_gcc crystalline protocol progress\n");
+    int com = sim_get_config(s)->committee.k > 0;
+    printf("# step time_ps T_target_K T_K pe_eV_atom P_bar density_gcc crystalline protocol progress%s\n",
+           com ? " sigmaF_max_eV_A sigmaF_eV_A" : "");
     while (!done) {
         if (!sim_wait_newer(s, seq, 2000))
             continue;
@@ -113,9 +118,12 @@ static int headless(sim *s, sim_preset preset, const char *preset_name, long ste
         seq = p->seq;
         if (p->preset != SIM_PRESET_NONE)
             started = 1;
-        printf("%ld %.4f %.1f %.2f %.6f %.1f %.4f %.3f %s %.3f\n", p->th.step, p->th.time_ps, p->th.T_target, p->th.T,
+        printf("%ld %.4f %.1f %.2f %.6f %.1f %.4f %.3f %s %.3f", p->th.step, p->th.time_ps, p->th.T_target, p->th.T,
                p->th.pe_atom, p->th.P, p->th.density, p->xtal_fraction, p->preset ? p->protocol_name : "none",
                p->protocol_progress);
+        if (com)
+            printf(" %.4f %.4f", p->sigma_f_max, p->sigma_f_frame);
+        putchar('\n');
         fflush(stdout);
         if (preset != SIM_PRESET_NONE ? (started && p->preset == SIM_PRESET_NONE) : p->th.step >= steps)
             done = 1;
@@ -192,6 +200,8 @@ static int launch_preset(sim_config *cfg, sim_plan *plan, const char *file, pcm_
         /* rocksalt: the preset's lattice constant as written; liquid: its packing density */
         cfg->density = !strcmp(p.structure.kind, "liquid") ? p.structure.density : 0.0;
     }
+    cfg->committee = p.committee;
+    cfg->committee_warn = p.committee_warn;
     cfg->dt = p.md.dt;
     cfg->ensemble = p.md.ensemble;
     cfg->seed = p.md.seed;
@@ -226,7 +236,8 @@ static void usage(void)
                     "              [--no-window] [--headless] [--steps N] [--paused] [--png-size WxH]\n"
                     "PRESET: melt quench anneal cycle (short built-in schedules).  --preset runs a preset file\n"
                     "(potential, structure, MD settings, schedule; --set overrides it).  --cells N: rocksalt N^3 cells.\n"
-                    "KEY: potential T cells a density structure atoms dt chunk xtal_every ensemble seed init rate\n");
+                    "KEY: potential T cells a density structure atoms dt chunk xtal_every ensemble seed init rate\n"
+                    "     committee=A.yace,B.yace,... (uncertainty, sigma_F every xtal_every chunks) committee_warn (eV/A)\n");
 }
 
 int cmd_workbench(int argc, char **argv)
