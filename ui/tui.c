@@ -526,7 +526,8 @@ static void draw_help(tui *t)
         "  n            switch NVT <-> NPT (1 bar)",
         "  x  l  v      export frame extxyz / LAMMPS data / time series CSV",
         "  p  m         export PNG of the 3D view / start-stop a movie (ffmpeg)",
-        "  o            3D colour: element -> crystalline -> per-atom energy",
+        "  o            3D colour: element -> crystalline -> per-atom energy -> uncertainty",
+        "               (uncertainty: committee force disagreement sigma_F; needs committee=...)",
         "  ?            this help          q  quit (Ctrl-C too)",
         "",
         "A preset file's structure and potential apply only at launch (--preset FILE).",
@@ -650,6 +651,14 @@ static void header(tui *t, const sim_snapshot *p, int y)
     } else {
         printw(" protocol  none (1 melt  2 quench  3 anneal  4 thermal cycle  f preset files)");
     }
+    if (p->committee_k > 0 && p->sigma_f_max > p->sigma_warn) {
+        attron(COLOR_PAIR(C_ERR) | A_BOLD);
+        mvprintw(y + 5, 0, "%-*.*s", COLS, COLS, "");
+        clipped(y + 5, 0, " MODEL UNCERTAIN: extrapolating - committee max %s %.2f eV/%s > %.3g (step %ld); "
+                "label such frames with DFT (pcmlab dataset sample)", t->utf8 ? "σF" : "sigma_F", p->sigma_f_max,
+                t->utf8 ? "Å" : "A", p->sigma_warn, p->sigma_step);
+        attroff(COLOR_PAIR(C_ERR) | A_BOLD);
+    }
     if (t->hooks.describe) {
         char d[160];
         t->hooks.describe(t->hooks.ctx, d, sizeof d);
@@ -679,13 +688,22 @@ void tui_draw(tui *t)
         return;
     }
     header(t, p, 0);
-    int top = 6, bottom = LINES - 2, ph = (bottom - top) / 2, pw = COLS / 2;
+    /* a committee adds a third, full-width row: its max sigma_F with the threshold in range */
+    int com = p->committee_k > 0, rows = com ? 3 : 2;
+    int top = 6, bottom = LINES - 2, ph = (bottom - top) / rows, pw = COLS / 2, ph2 = com ? ph : bottom - top - ph;
     const sim_series *s = t->ser;
     plot(t, top, 0, ph, pw - 1, "PE/atom", "eV", C_PE, s->t, s->pe, s->n, 0, 0);
     plot(t, top, pw, ph, COLS - pw - 1, "Temperature", "K", C_T, s->t, s->T, s->n, 0, 0);
-    plot(t, top + ph, 0, bottom - top - ph, pw - 1, "Density", "g/cm3", C_RHO, s->t, s->rho, s->n, 0, 0);
-    plot(t, top + ph, pw, bottom - top - ph, COLS - pw - 1, "Crystalline fraction", "", C_XF, s->t, s->xf, s->n,
-         0.0, 1.0);
+    plot(t, top + ph, 0, ph2, pw - 1, "Density", "g/cm3", C_RHO, s->t, s->rho, s->n, 0, 0);
+    plot(t, top + ph, pw, ph2, COLS - pw - 1, "Crystalline fraction", "", C_XF, s->t, s->xf, s->n, 0.0, 1.0);
+    if (com) {
+        char title[128];
+        int bad = p->sigma_f_max > p->sigma_warn;
+        snprintf(title, sizeof title, "Committee max %s (%d members, warn > %.3g)%s", t->utf8 ? "σF" : "sigma_F",
+                 p->committee_k, p->sigma_warn, bad ? " EXTRAPOLATING" : "");
+        plot(t, top + 2 * ph, 0, bottom - top - 2 * ph, COLS - 1, title, t->utf8 ? "eV/Å" : "eV/A",
+             bad ? C_T : C_OK, s->t, s->sfmax, s->n, 0.0, p->sigma_warn);
+    }
     attron(A_REVERSE);
     mvprintw(LINES - 2, 0, "%-*.*s", COLS, COLS,
              " </>:T+-10 PgUp/Dn:+-100 t:type 1-4:presets f:preset files c:continue space:pause s:step r:reset n:NVT/NPT x/l/v/p/m:export o:colour ?:help q:quit");
