@@ -42,23 +42,28 @@ static int list_push(committee_list *l, const char *s, size_t len, pcm_err *e)
 int committee_list_add(committee_list *l, const char *value, pcm_err *e)
 {
     const char *end = value + strlen(value);
-    int list = 1;
+    int list = 1, nyace = 0;   /* a list: every non-empty item is a .yace file */
     for (const char *a = value; list;) {
         const char *c = strchr(a, ',');
         size_t len = (size_t)((c ? c : end) - a);
         while (len && (a[len - 1] == ' ' || a[len - 1] == '\t'))
             len--;
-        list = ends_with_yace(a, len);
+        while (len && (*a == ' ' || *a == '\t'))
+            a++, len--;
+        nyace += ends_with_yace(a, len);
+        list = !len || ends_with_yace(a, len);
         if (!c)
             break;
         a = c + 1;
     }
+    list = list && nyace > 0;
     if (!list)   /* one potential spec, commas and all (lj:EPS,SIGMA,RC, A.yace+d2) */
         return list_push(l, value, strlen(value), e);
+    int k0 = l->k;
     for (const char *a = value;;) {
         const char *c = strchr(a, ',');
         if (list_push(l, a, (size_t)((c ? c : end) - a), e) < 0)
-            return -1;
+            return l->k = k0, -1;   /* all or nothing */
         if (!c)
             return 0;
         a = c + 1;

@@ -32,8 +32,8 @@ typedef struct committee_list {
 } committee_list;
 
 /* Add the members of one user value: a comma-separated list of .yace files, or a single
- * potential spec (which may itself hold commas, e.g. lj:EPS,SIGMA,RC).  -1 + message when
- * the list is full, a name is too long or empty. */
+ * potential spec (which may itself hold commas, e.g. lj:EPS,SIGMA,RC).  -1 + message (and l
+ * unchanged) when the list is full, a name is too long or empty. */
 int committee_list_add(committee_list *l, const char *value, pcm_err *e);
 /* "a.yace, b.yace, ..." into buf (for messages and write-back). */
 void committee_list_format(const committee_list *l, const char *sep, char *buf, size_t cap);
