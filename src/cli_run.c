@@ -128,7 +128,7 @@ typedef struct {
 } run_out;
 
 /* The committee on the current state (once per step); warns once when it extrapolates. */
-static int run_committee(run_out *o, const pcm_system *s, int quiet, pcm_err *e)
+static int run_committee(run_out *o, const pcm_system *s, int warn, pcm_err *e)
 {
     if (!o->com || o->cst_step == s->step)
         return 0;
@@ -139,7 +139,7 @@ static int run_committee(run_out *o, const pcm_system *s, int quiet, pcm_err *e)
     o->seconds += o->cst.seconds;
     if (o->cst.sigma_f_max > o->run_max || o->evals == 1)
         o->run_max = o->cst.sigma_f_max, o->run_max_step = s->step;
-    if (o->cst.sigma_f_max > o->warn && o->above++ == 0 && !quiet)
+    if (o->cst.sigma_f_max > o->warn && o->above++ == 0 && warn)
         fprintf(stderr, "pcmlab run: warning: model uncertain, extrapolating at step %ld: max sigma_F %.3f eV/A > "
                         "committee_warn %.3g eV/A\n", s->step, o->cst.sigma_f_max, o->warn);
     return 0;
@@ -238,7 +238,7 @@ int cmd_run(int argc, char **argv)
         pcm_err ce = {{0}};
         o.com = committee_load_list(&p.committee, &ce);
         o.sig = pcm_calloc((size_t)s->n + 1, sizeof *o.sig);
-        if (!o.com || run_committee(&o, s, 1, &ce) < 0) {
+        if (!o.com || run_committee(&o, s, 0, &ce) < 0) {
             pcm_errf(&e, cfg, p.committee_line, "committee: %s", ce.msg);
             committee_free(o.com);
             free(o.sig);
@@ -294,7 +294,7 @@ int cmd_run(int argc, char **argv)
     int xtal_on = p.output.xtal_every > 0 && pcm_run_xtal_fn;
     if (xtal_on)
         o.xtal = pcm_run_xtal_fn(s);
-    (void)run_committee(&o, s, quiet, &e);   /* the same state it accepted at setup */
+    (void)run_committee(&o, s, 1, &e);   /* the same state it accepted at setup */
     run_thermo_line(&o, md);
     if (o.traj)
         run_write_frame(o.traj, s, o.com ? o.sig : NULL, XYZ_VEL);
@@ -327,7 +327,7 @@ int cmd_run(int argc, char **argv)
         if (xtal_on && st % p.output.xtal_every == 0)
             o.xtal = pcm_run_xtal_fn(s);
         int frame = o.traj && st % p.output.traj_every == 0;
-        if (o.com && (st % com_every == 0 || frame) && run_committee(&o, s, quiet, &e) < 0) {
+        if (o.com && (st % com_every == 0 || frame) && run_committee(&o, s, 1, &e) < 0) {
             snprintf(blow, sizeof blow, "%s", e.msg);
             why = "stopped: the committee failed";
             status = 1;
@@ -348,7 +348,7 @@ int cmd_run(int argc, char **argv)
     pcm_frame ff = {0};
     ff.sys = s;
     pcm_frame *fp1 = &ff;
-    if (o.com && run_committee(&o, s, quiet, &we) == 0)
+    if (o.com && run_committee(&o, s, 1, &we) == 0)
         frame_add_col(&ff, "sigma_F", 'R', 1, o.sig);
     if (xyz_write_file(path, &fp1, 1, XYZ_VEL | XYZ_FORCES | XYZ_ENERGIES | XYZ_ENERGY | XYZ_VIRIAL, &we) != 0)
         fprintf(stderr, "pcmlab: %s\n", we.msg), status = 1;

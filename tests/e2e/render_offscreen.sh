@@ -58,6 +58,15 @@ read -r r g b <<< "$(echo "$out" | sed -n 's/^pixel 47 64 = //p')"
 [ "$b" -gt $((r + 30)) ] || fail "low-energy atom not blue: $r $g $b"
 read -r r g b <<< "$(echo "$out" | sed -n 's/^pixel 81 64 = //p')"
 [ "$r" -gt $((b + 30)) ] || fail "high-energy atom not red: $r $g $b"
+# uncertainty colouring (committee sigma_F column): low green, above --sigma-warn magenta
+printf '2\nLattice="12 0 0 0 12 0 0 0 12" Properties=species:S:1:pos:R:3:sigma_F:R:1\nTe 3 6 6 0.02\nTe 9 6 6 0.8\n' > "$tmp/sg.xyz"
+out=$("$bin" render "$tmp/sg.xyz" -o "$tmp/sg.png" --size 128 --view front --color uncertainty --sigma-warn 0.5 --no-legend \
+      --radius-scale 3 --probe 47,64 --probe 81,64) || fail "uncertainty"
+read -r r g b <<< "$(echo "$out" | sed -n 's/^pixel 47 64 = //p')"
+[ "$g" -gt $((r + 40)) ] && [ "$g" -gt $((b + 40)) ] || fail "low-sigma atom not green: $r $g $b"
+read -r r g b <<< "$(echo "$out" | sed -n 's/^pixel 81 64 = //p')"
+[ "$r" -gt $((g + 60)) ] && [ "$b" -gt $((g + 60)) ] || fail "atom above the threshold not magenta: $r $g $b"
+"$bin" render "$tmp/two.xyz" -o "$tmp/x.png" --color uncertainty 2>/dev/null && fail "uncertainty without sigma_F accepted"
 # bad input is refused cleanly
 "$bin" render "$tmp/two.xyz" -o "$tmp/x.png" --color rainbow 2>/dev/null && fail "bad colour accepted"
 "$bin" render "$tmp/nope.xyz" -o "$tmp/x.png" 2>/dev/null && fail "missing file accepted"
