@@ -44,6 +44,8 @@ void plan_from_preset(sim_plan *pl, const pcm_preset *p, const char *file, const
         snprintf(buf, sizeof buf, "potential %.120s not swapped live (running %.120s)", p->potential, pot);
         note_add(pl, buf);
     }
+    if (p->committee.k > 0)
+        note_add(pl, "committee only at launch");
     if (!strcmp(p->structure.kind, "rocksalt"))
         snprintf(buf, sizeof buf, "structure rocksalt %dx%dx%d not built live (the %d atoms on screen are kept)",
                  p->structure.cells, p->structure.cells, p->structure.cells, run->natoms);

@@ -6,7 +6,7 @@
  *   applied live:  the temperature schedule (segments, cycles, scale; or md.T held for
  *                  output.max_steps when there are no segments), md.ensemble, dt, tau_T,
  *                  P, tau_P, compressibility, skin and the thermostat seed;
- *   not live:      potential and structure (swapping either under a running system would
+ *   not live:      potential, committee and structure (swapping either under a running system would
  *                  show a different material, or a potential evaluated on a structure it
  *                  was never meant for), md.init_T (velocities are kept) and output.*
  *                  (the workbench has its own exports).  They apply when the workbench is

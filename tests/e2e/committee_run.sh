@@ -64,6 +64,13 @@ msg=$(run --set potential=lj:0.1,2.67,6.0 --set committee=$A/al4.c0.yace,$A/al4.
       --set structure.file=$tmp/cu.xyz -o "$tmp/b3" 2>&1) && fail "member lacking a species accepted"
 echo "$msg" | grep -q "committee member 1 .*Cu" || fail "message: $msg"
 [ -e "$tmp/b3" ] && fail "output folder made for a committee that refuses the structure"
+# the workbench (headless) takes the committee from a preset file and prints sigma_F columns
+printf 'version = 1;\nname = "wbc";\npotential = "%s/al4.yace";\ncommittee = ["%s/al4.c0.yace", "%s/al4.c1.yace"];\nstructure = { cells = 2; };\nmd = { T = 600.0; };\noutput = { max_steps = 20L; };\n' \
+  "$A" "$A" "$A" > "$tmp/wb.cfg"
+"$bin" workbench --headless --preset "$tmp/wb.cfg" --set chunk=10 --set xtal_every=1 > "$tmp/wb.txt" 2>&1 || fail "workbench: $(cat "$tmp/wb.txt")"
+grep -q '^# step .* sigmaF_max_eV_A sigmaF_eV_A$' "$tmp/wb.txt" || fail "workbench header: $(cat "$tmp/wb.txt")"
+grep -v '^#' "$tmp/wb.txt" > "$tmp/wbrows.txt"
+positive "$tmp/wbrows.txt" 11 0 || fail "workbench sigmaF_max not > 0: $(cat "$tmp/wb.txt")"
 # 3D: the uncertainty mode colours the run's final frame differently from the element mode
 unset DISPLAY WAYLAND_DISPLAY
 export ASAN_OPTIONS=detect_leaks=0
