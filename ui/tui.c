@@ -676,7 +676,8 @@ void tui_draw(tui *t)
     if (p->msg_seq != t->seen_msg_seq) {
         t->seen_msg_seq = p->msg_seq;
         if (p->msg[0])
-            tui_status(t, "%s", p->msg), t->status_err = strstr(p->msg, "blew up") || strstr(p->msg, "refused");
+            tui_status(t, "%s", p->msg), t->status_err = strstr(p->msg, "blew up") || strstr(p->msg, "refused") ||
+                                               strstr(p->msg, "model uncertain");
     }
     sim_series_copy(t->s, t->ser);
     erase();
