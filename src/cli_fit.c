@@ -47,7 +47,14 @@ static int parse(int argc, char **argv, fit_cli *a, pcm_err *e)
             return pcm_errf(e, NULL, 0, "option %s needs a value", o);
         k++;
         if (!strcmp(o, "--basis")) a->basis = v;
-        else if (!strcmp(o, "-o")) a->out = v;
+        else if (!strcmp(o, "-o")) {
+            size_t n = strlen(v);
+            /* ML-PACE (LAMMPS pair_style pace) loads only *.yace / *.ace, and committee members
+             * are named NAME.cK.yace from it. */
+            if (n < 6 || strcmp(v + n - 5, ".yace"))
+                return pcm_errf(e, NULL, 0, "-o %s: the potential file name must end in .yace", v);
+            a->out = v;
+        }
         else if (!strcmp(o, "--report")) a->report = v;
         else if (!strcmp(o, "--bbasis")) a->bbasis = v;
         else if (!strcmp(o, "--test-fraction")) {
@@ -231,8 +238,7 @@ static int committee(const fit_cli *a, const fit_basis_cfg *cfg, fit_dataset *d,
             return -1;
         ace_cbasis *p = fit_model_potential(&mm);
         char path[4200];
-        snprintf(path, sizeof path, "%.*s.c%d.yace", (int)(strlen(a->out) > 5 ? strlen(a->out) - 5 : strlen(a->out)),
-                 a->out, m);
+        snprintf(path, sizeof path, "%.*s.c%d.yace", (int)strlen(a->out) - 5, a->out, m);
         int rc = ace_cbasis_write_yace(p, path, e);
         ace_cbasis_free(p);
         fit_model_free(&mm);

@@ -77,6 +77,10 @@ msg=$("$bin" fit "$tmp/liq_lab.xyz" --basis "$tmp/bad.cfg" -o "$tmp/x.yace" 2>&1
 echo "$msg" | grep -q "exceeds nradbase" || fail "message: $msg"
 msg=$("$bin" fit "$tmp/liq_lab.xyz" --basis "$tmp/b.cfg" --kappa 2 -o "$tmp/x.yace" 2>&1) && fail "kappa 2 accepted"
 [ -e "$tmp/x.yace" ] && fail "output written on error"
+# ML-PACE reads only *.yace: another name is refused before any work
+msg=$("$bin" fit "$tmp/liq_lab.xyz" --basis "$tmp/b.cfg" -o "$tmp/pot.txt" 2>&1) && fail "-o pot.txt accepted"
+echo "$msg" | grep -q "must end in .yace" || fail "message: $msg"
+[ -e "$tmp/pot.txt" ] && fail "pot.txt written"
 
 # B-basis conversion (needs the reference data)
 ref=${PCM_SHARED:-../shared}/ace-reference/potentials/bbasis_yaml/GeSbTe_synth_linear_zbl.yaml
