@@ -41,23 +41,28 @@ typedef struct sample_cond {
     const char *kind;   /* frame kind for reports */
     double T;           /* K, sampling temperature */
     double T_pre;       /* K, first half at this temperature (0: none), e.g. melt before a quench */
+    int ramp;           /* 1: second half ramps T_pre -> T linearly (a quench), else a jump */
 } sample_cond;
 
 static const sample_cond plan[] = {
-    {"liquid-1500", "liquid", "liquid-md", 1500, 0},
-    {"liquid-1200", "liquid", "liquid-md", 1200, 0},
-    {"liquid-900", "liquid", "liquid-md", 900, 0},
-    {"amorphous-600", "liquid", "amorphous-md", 600, 1200},
-    {"amorphous-300", "liquid", "amorphous-md", 300, 1200},
-    {"rocksalt-10", "rocksalt", "rocksalt-md", 10, 0},   /* the model's own relaxation of the ideal crystal */
-    {"rocksalt-300", "rocksalt", "rocksalt-md", 300, 0},
-    {"rocksalt-600", "rocksalt", "rocksalt-md", 600, 0},
-    {"rocksalt-900", "rocksalt", "rocksalt-md", 900, 0},
-    {"gst-hex-600", "gst-hex-kooi", "gst-hex-md", 600, 0},
-    {"gete-600", "gete", "gete-md", 600, 0},
-    {"sb2te3-600", "sb2te3", "sb2te3-md", 600, 0},
-    {"interface-800", "interface", "interface-md", 800, 0},
-    {NULL, NULL, NULL, 0, 0},
+    {"liquid-1500", "liquid", "liquid-md", 1500, 0, 0},
+    {"liquid-1200", "liquid", "liquid-md", 1200, 0, 0},
+    {"liquid-900", "liquid", "liquid-md", 900, 0, 0},
+    {"amorphous-600", "liquid", "amorphous-md", 600, 1200, 0},
+    {"amorphous-300", "liquid", "amorphous-md", 300, 1200, 0},
+    {"rocksalt-10", "rocksalt", "rocksalt-md", 10, 0, 0},   /* the model's own relaxation of the ideal crystal */
+    {"rocksalt-300", "rocksalt", "rocksalt-md", 300, 0, 0},
+    {"rocksalt-600", "rocksalt", "rocksalt-md", 600, 0, 0},
+    {"rocksalt-900", "rocksalt", "rocksalt-md", 900, 0, 0},
+    {"gst-hex-600", "gst-hex-kooi", "gst-hex-md", 600, 0, 0},
+    {"gete-600", "gete", "gete-md", 600, 0, 0},
+    {"sb2te3-600", "sb2te3", "sb2te3-md", 600, 0, 0},
+    {"interface-800", "interface", "interface-md", 800, 0, 0},
+    /* a melt-quench as the workbench and `pcmlab validate` run it: every temperature between
+     * the liquid and the glass, where a model first meets undercooled liquid structures */
+    {"quench-300", "liquid", "quench-md", 300, 1200, 1},
+    /* (new conditions go last: a condition's seed depends on its place in this list) */
+    {NULL, NULL, NULL, 0, 0, 0},
 };
 
 typedef struct cand {
@@ -191,7 +196,10 @@ int dataset_sample(int argc, char **argv)
             const char *why = "";
             pcm_err me = {{0}};
             while (done < steps) {
-                if (c->T_pre > 0 && done == steps / 2)
+                if (c->T_pre > 0 && c->ramp && done >= steps / 2)
+                    md_set_temperature(md, c->T_pre + (c->T - c->T_pre) * (double)(done - steps / 2) /
+                                                          (double)(steps - steps / 2));
+                else if (c->T_pre > 0 && done == steps / 2)
                     md_set_temperature(md, c->T);
                 long chunk = every;
                 if (md_step(md, (int)chunk, &me) < 0) {
@@ -256,9 +264,15 @@ int dataset_sample(int argc, char **argv)
                     frame_set(fr, "config_id", id);
                     frame_set(fr, "kind", c->kind);
                     frame_setf(fr, "source", "pcmlab dataset sample %s: %s, NVT %g K%s, step %ld, potential %s", tag,
-                               what, c->T, c->T_pre > 0 ? " after melting" : "", cs[j].step, potpath);
+                               what, c->T,
+                               c->ramp ? " ramped from the melt" : c->T_pre > 0 ? " after melting" : "",
+                               cs[j].step, potpath);
                     frame_setf(fr, "seed", "%llu", (unsigned long long)s);
-                    frame_setf(fr, "temperature", "%g", c->T);
+                    double Tf = c->T;
+                    if (c->ramp && cs[j].step > steps / 2)
+                        Tf = c->T_pre + (c->T - c->T_pre) * (double)(cs[j].step - every - steps / 2) /
+                                            (double)(steps - steps / 2);
+                    frame_setf(fr, "temperature", "%g", Tf);
                     frame_setf(fr, "committee_sigma_F", "%.5f", cs[j].sigma);
                     if (nf == cap) {
                         cap = cap ? 2 * cap : 64;
@@ -266,7 +280,7 @@ int dataset_sample(int argc, char **argv)
                     }
                     frs[nf++] = fr;
                     fprintf(mf, "%s\t%s\t%s\t%s\t%llu\t%ld\t%g\t%.5f\t%d\t%.4f\t%s\n", id, c->kind, c->name, what,
-                            (unsigned long long)s, cs[j].step, c->T, cs[j].sigma, fr->sys->n,
+                            (unsigned long long)s, cs[j].step, Tf, cs[j].sigma, fr->sys->n,
                             system_density(fr->sys), potpath);
                 }
                 if (cs[j].s)

@@ -33,6 +33,14 @@ cmp -s "$tmp/q.xyz" "$tmp/q2.xyz" || fail "not reproducible"
 # the queue is a valid label input
 "$bin" eval $lj "$tmp/q.xyz" >/dev/null || fail "queue not readable"
 
+# quench-300: melt at 1200 K, then a linear ramp to 300 K; frames carry the ramp's temperature
+out=$("$bin" dataset sample --potential $lj --committee $lj --committee lj:0.022,2.65,5.5 --conditions quench-300 \
+      --steps 200 --every 20 --pick 4 --seed 5 -o "$tmp/qq.xyz" 2>&1) || fail "quench sample: $out"
+[ "$(grep -c 'kind=quench-md' "$tmp/qq.xyz")" = 4 ] || fail "expected 4 quench-md frames"
+grep -q 'ramped from the melt' "$tmp/qq.xyz" || fail "quench source not recorded"
+grep -o ' temperature=[0-9.]*' "$tmp/qq.xyz" | cut -d= -f2 | sort -u | \
+  awk '$1 < 300 || $1 > 1200 {bad=1} {n++} END {exit bad || n < 2}' || fail "quench temperatures not on the ramp"
+
 msg=$("$bin" dataset sample --potential $lj --committee $lj -o "$tmp/x.xyz" 2>&1) && fail "1-member committee accepted"
 echo "$msg" | grep -q "at least 2" || fail "message: $msg"
 msg=$("$bin" dataset sample --potential $lj --committee $lj --committee $lj --conditions nope -o "$tmp/x.xyz" 2>&1) \
