@@ -46,7 +46,7 @@ printf 'version = 1;\nmd = { dt = 100.0; };\n' > "$tmp/range.cfg"
 bad range 'range.cfg:2: md.dt = 100 is out of range' "$tmp/range.cfg"
 printf 'version = 3;\n' > "$tmp/new.cfg"
 bad newer 'new.cfg:1: preset format version 3 is newer' "$tmp/new.cfg"
-bad nopot 'assets/gst.yace: cannot read the potential file' presets/quick.cfg
+bad nopot 'none.yace: cannot read the potential file' presets/quick.cfg --set potential="$tmp/none.yace"
 bad badset '--set md.T=warm: expected a number' presets/quick.cfg --set md.T=warm
 bad missing 'nothere.cfg: cannot read the preset file' "$tmp/nothere.cfg"
 # unknown keys warn but run
