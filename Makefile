@@ -131,7 +131,7 @@ $(BUILD)/bench_gpu: tests/bench_gpu.c $(LIB)
 # ------------------------------------------------------------------ packages
 DEBS := build-essential pkg-config libncurses-dev libsdl2-dev libepoxy-dev libegl-dev libgl-dev \
         libgl1-mesa-dri libegl-mesa0 libconfig-dev libcmocka-dev libstb-dev libpng-dev libyaml-dev \
-        liblapacke-dev xvfb xauth tmux ffmpeg imagemagick
+        liblapacke-dev xvfb xauth tmux ffmpeg imagemagick gnuplot-nox
 DFT_DEBS := cp2k cp2k-data openmpi-bin libopenblas0-pthread
 
 deps:

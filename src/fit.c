@@ -104,16 +104,20 @@ void fit_dataset_free(fit_dataset *d)
     d->n = 0;
 }
 
+/* Held-out test set, stratified by configuration kind: each kind with n_k frames gives
+ * round(f n_k) of them to the test set, but always keeps one for training, so a kind with a
+ * single frame (an elemental crystal, say) is never judged by a model that has not seen it.
+ * If that leaves no test frame while f > 0, one frame of the largest kind is held out.
+ * Seeded (reproducible) Fisher-Yates order within the whole set. */
 void fit_dataset_split(fit_dataset *d, double test_fraction, uint64_t seed)
 {
-    int n = d->n, nt = (int)floor(test_fraction * n + 0.5);
-    if (test_fraction > 0 && nt == 0 && n > 1)
-        nt = 1;
-    if (nt >= n)
-        nt = n - 1;
+    int n = d->n;
     int *perm = pcm_malloc((size_t)n * sizeof(int));
-    for (int i = 0; i < n; i++)
+    int *done = pcm_calloc((size_t)n, sizeof(int));
+    for (int i = 0; i < n; i++) {
         perm[i] = i;
+        d->c[i].is_test = 0;
+    }
     pcm_rng r;
     rng_seed(&r, seed);
     for (int i = n - 1; i > 0; i--) {   /* Fisher-Yates */
@@ -121,8 +125,36 @@ void fit_dataset_split(fit_dataset *d, double test_fraction, uint64_t seed)
         perm[i] = perm[j];
         perm[j] = t;
     }
-    for (int i = 0; i < n; i++)
-        d->c[perm[i]].is_test = i < nt;
+    int ntest = 0, big = -1, nbig = 0;
+    for (int i = 0; i < n && test_fraction > 0; i++) {
+        if (done[perm[i]])
+            continue;
+        const char *kind = d->c[perm[i]].kind;
+        int nk = 0;
+        for (int j = i; j < n; j++)
+            if (!done[perm[j]] && !strcmp(d->c[perm[j]].kind, kind))
+                nk++;
+        int nt = (int)floor(test_fraction * nk + 0.5);
+        if (nt > nk - 1)
+            nt = nk - 1;
+        if (nk > nbig) {
+            nbig = nk;
+            big = perm[i];
+        }
+        for (int j = i, m = 0; j < n; j++)   /* the first nt of this kind in shuffled order */
+            if (!done[perm[j]] && !strcmp(d->c[perm[j]].kind, kind)) {
+                done[perm[j]] = 1;
+                d->c[perm[j]].is_test = m++ < nt;
+            }
+        ntest += nt;
+    }
+    if (test_fraction > 0 && ntest == 0 && n > 1) {
+        if (nbig > 1)
+            d->c[big].is_test = 1;
+        else
+            d->c[perm[0]].is_test = 1;   /* every kind has one frame: hold out one anyway */
+    }
+    free(done);
     free(perm);
 }
 

@@ -314,6 +314,24 @@ static void test_split_and_resolve(void **state)
     for (int k = 0; k < 10; k++)
         assert_int_equal(first[k], d.c[k].is_test);   /* seeded: reproducible */
     free(d.c);
+    /* stratified by kind: 8 "a" -> 2 test, 3 "c" -> 1, the single "b" always trains */
+    for (uint64_t sd = 1; sd <= 20; sd++) {
+        fit_dataset k3 = {0};
+        k3.n = 12;
+        k3.c = calloc(12, sizeof *k3.c);
+        for (int k = 0; k < 12; k++)
+            strcpy(k3.c[k].kind, k < 8 ? "a" : k == 8 ? "b" : "c");
+        fit_dataset_split(&k3, 0.2, sd);
+        int na = 0, nc = 0;
+        for (int k = 0; k < 8; k++)
+            na += k3.c[k].is_test;
+        for (int k = 9; k < 12; k++)
+            nc += k3.c[k].is_test;
+        assert_int_equal(na, 2);
+        assert_int_equal(nc, 1);
+        assert_int_equal(k3.c[8].is_test, 0);
+        free(k3.c);
+    }
     /* auto r_in = shortest pair distance in the data */
     pcm_err e = {{0}};
     fit_dataset dd = {0};
