@@ -14,7 +14,8 @@
 static const char usage[] =
     "usage: pcmlab fit DATA.extxyz... --basis BASIS.cfg -o POT.yace [--test-fraction F] [--kappa K]\n"
     "                  [--stress-weight W] [--ridge L] [--force-scale F0] [--seed S]\n"
-    "                  [--weight KIND=W]... [--report DIR] [--committee K]\n"
+    "                  [--weight KIND=W]... [--report DIR] [--committee K] [--first N]\n"
+    "       (--first N: only the first N configurations of the data, in file order)\n"
     "       (a frame's info key weight=W multiplies its loss terms too)\n"
     "       pcmlab fit --bbasis PACEMAKER.yaml -o POT.yace      (B-basis -> C-tilde conversion)\n";
 
@@ -23,6 +24,7 @@ typedef struct fit_cli {
     int ndata;
     const char *basis, *out, *report, *bbasis;
     int committee;
+    long first;   /* --first N: only the first N configurations, in file order (0: all) */
     fit_opts o;
     unsigned set;   /* FS_* bits: options given on the command line (they beat the basis file) */
 } fit_cli;
@@ -96,6 +98,10 @@ static int parse(int argc, char **argv, fit_cli *a, pcm_err *e)
             a->set |= FS_SEED;
             if (cli_int(o, v, &n, e) < 0) return -1;
             a->o.seed = (uint64_t)n;
+        } else if (!strcmp(o, "--first")) {
+            if (cli_int(o, v, &n, e) < 0) return -1;
+            if (n < 1) return pcm_errf(e, NULL, 0, "--first must be >= 1 (configurations)");
+            a->first = n;
         } else if (!strcmp(o, "--committee")) {
             if (cli_int(o, v, &n, e) < 0) return -1;
             if (n < 0 || n > 64) return pcm_errf(e, NULL, 0, "--committee must be 0..64");
@@ -182,6 +188,12 @@ static int write_report(const fit_cli *a, const fit_dataset *d, const fit_model 
         FILE *o = pass ? txt : fp;
         FILE *c = pass ? csv : NULL;
         fprintf(o, "pcmlab fit: %s -> %s\n", a->basis, a->out);
+        fprintf(o, "  data:");
+        for (int k = 0; k < a->ndata; k++)
+            fprintf(o, " %s", a->data[k]);
+        if (a->first)
+            fprintf(o, " (the first %ld configurations)", a->first);
+        fprintf(o, "; test fraction %.3g, seed %llu\n", a->o.test_fraction, (unsigned long long)a->o.seed);
         fprintf(o, "  basis: %d functions + %d E0 (", m->ncol - m->nel, m->nel);
         for (int mu = 0; mu < m->nel; mu++)
             fprintf(o, "%s%s %d", mu ? ", " : "", m->tmpl->elements[mu], m->nspec[mu]);
@@ -298,6 +310,22 @@ int cmd_fit(int argc, char **argv)
             fit_dataset_free(&d);
             return cli_fail(&e);
         }
+    /* an append-only data file grows; --first N pins a fit to the frames it was made from */
+    if (a.first > d.n) {
+        pcm_errf(&e, NULL, 0, "--first %ld: the data hold only %d configurations", a.first, d.n);
+        fit_dataset_free(&d);
+        return cli_fail(&e);
+    }
+    if (a.first > 0 && a.first < d.n) {
+        int n0 = d.n;
+        for (int k = (int)a.first; k < n0; k++) {
+            system_free(d.c[k].sys);
+            free(d.c[k].f_ref);
+            free(d.c[k].f_pred);
+        }
+        d.n = (int)a.first;
+        printf("using the first %d of %d configurations (--first)\n", d.n, n0);
+    }
     fit_dataset_split(&d, a.o.test_fraction, a.o.seed);
     fit_resolve_r_in(&cfg, &d);
     fit_model m;

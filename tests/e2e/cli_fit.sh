@@ -70,6 +70,18 @@ echo "$msg" | grep -q "badw.xyz.*weight='abc'" || fail "message: $msg"
 msg=$("$bin" fit "$tmp/xt_lab.xyz" --basis "$tmp/b.cfg" --weight liquid -o "$tmp/x.yace" 2>&1) && fail "--weight liquid accepted"
 echo "$msg" | grep -q "KIND=W" || fail "message: $msg"
 
+# --first N: a fit to the first N frames equals a fit to a file of those frames (data files grow)
+"$bin" fit "$tmp/liq_lab.xyz" "$tmp/xt_lab.xyz" --basis "$tmp/b.cfg" --test-fraction 0 --first 5 -o "$tmp/f5.yace" \
+  --report "$tmp/rf5" > "$tmp/f5.log" 2>&1 || fail "fit --first: $(cat "$tmp/f5.log")"
+grep -q "using the first 5 of 6 configurations" "$tmp/f5.log" || fail "--first not reported"
+grep -q "(the first 5 configurations)" "$tmp/rf5/report.txt" || fail "--first not in the report"
+"$bin" fit "$tmp/liq_lab.xyz" --basis "$tmp/b.cfg" --test-fraction 0 -o "$tmp/l5.yace" >/dev/null 2>&1 || fail "fit liquid"
+e5=$("$bin" eval "$tmp/f5.yace" "$tmp/xt.xyz" | awk '/energy =/ {print $6; exit}')
+el=$("$bin" eval "$tmp/l5.yace" "$tmp/xt.xyz" | awk '/energy =/ {print $6; exit}')
+[ -n "$e5" ] && [ "$e5" = "$el" ] || fail "--first 5 differs from the 5-frame file: $e5 vs $el"
+msg=$("$bin" fit "$tmp/liq_lab.xyz" --basis "$tmp/b.cfg" --first 9 -o "$tmp/x.yace" 2>&1) && fail "--first 9 of 5 accepted"
+echo "$msg" | grep -q "hold only 5 configurations" || fail "message: $msg"
+
 # bad input
 msg=$("$bin" fit "$tmp/liq_lab.xyz" -o "$tmp/x.yace" 2>&1) && fail "fit without --basis accepted"
 printf 'version = 1;\nranks = { nrad = [4, 9]; lmax = [0, 2]; };\n' > "$tmp/bad.cfg"
