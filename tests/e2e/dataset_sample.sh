@@ -40,6 +40,12 @@ out=$("$bin" dataset sample --potential $lj --committee $lj --committee lj:0.022
 grep -q 'ramped from the melt' "$tmp/qq.xyz" || fail "quench source not recorded"
 grep -o ' temperature=[0-9.]*' "$tmp/qq.xyz" | cut -d= -f2 | sort -u | \
   awk '$1 < 300 || $1 > 1200 {bad=1} {n++} END {exit bad || n < 2}' || fail "quench temperatures not on the ramp"
+# anneal-npt-600: the second half runs at 1 bar, so the density moves; NVT frames keep theirs
+"$bin" dataset sample --potential $lj --committee $lj --committee lj:0.022,2.65,5.5 --conditions anneal-npt-600,amorphous-600 \
+  --steps 200 --every 20 --pick 3 --seed 5 -o "$tmp/np.xyz" --manifest "$tmp/np.tsv" >/dev/null 2>&1 || fail "npt sample"
+[ "$(awk -F'\t' '$3=="anneal-npt-600" {print $10}' "$tmp/np.tsv" | sort -u | wc -l)" -ge 2 ] || fail "NPT density did not move"
+[ "$(awk -F'\t' '$3=="amorphous-600" {print $10}' "$tmp/np.tsv" | sort -u | wc -l)" = 1 ] || fail "NVT density moved"
+grep -q 'then NPT 1 bar' "$tmp/np.xyz" || fail "NPT source not recorded"
 
 msg=$("$bin" dataset sample --potential $lj --committee $lj -o "$tmp/x.xyz" 2>&1) && fail "1-member committee accepted"
 echo "$msg" | grep -q "at least 2" || fail "message: $msg"
