@@ -19,6 +19,7 @@ int cmd_build(int argc, char **argv);
 int cmd_label(int argc, char **argv);
 int cmd_dataset(int argc, char **argv);
 int dataset_sample(int argc, char **argv);   /* `dataset sample`, src/cli_sample.c */
+int dataset_carve(int argc, char **argv);    /* `dataset carve`, src/cli_carve.c */
 /* One configuration of a `dataset generate` kind (src/cli_dataset.c); *crystal = 1 for crystals. */
 pcm_system *dataset_make_kind(const char *kind, uint64_t seed, pcm_rng *r, char *what, size_t wn, int *crystal,
                               pcm_err *e);

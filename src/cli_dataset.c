@@ -66,13 +66,17 @@ int cmd_dataset(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "sample"))
         return dataset_sample(argc, argv);
+    if (argc >= 2 && !strcmp(argv[1], "carve"))
+        return dataset_carve(argc, argv);
     if (argc < 2 || strcmp(argv[1], "generate")) {
         fputs("usage: pcmlab dataset generate -o QUEUE.extxyz [--manifest M.tsv] [--rounds N] [--first-round K]\n"
               "                               [--seed S] [--kinds rocksalt,liquid,...] [--tag T]\n"
               "                               [--rattle LO:HI (A, default 0.05:0.15)] [--strain NORMAL:SHEAR (0.05:0.02)]\n"
               "       pcmlab dataset sample --potential POT --committee A,B,... -o QUEUE.extxyz [--manifest M.tsv]\n"
               "                             [--rounds N] [--first-round K] [--steps S] [--every M] [--pick P]\n"
-              "                             [--dmin D] [--seed S] [--conditions liquid-1500,...] [--tag T]\n",
+              "                             [--dmin D] [--seed S] [--conditions liquid-1500,...] [--tag T]\n"
+              "       pcmlab dataset carve BIG.extxyz -o QUEUE.extxyz [--manifest M.tsv] [--box 12.4] [--count 4]\n"
+              "                            [--center Ge] [--bond 2.8] [--dmin 2.0] [--tag T]\n",
               stderr);
         return 2;
     }

@@ -64,4 +64,19 @@ grep -q 'rattle_A=0.0000 strain="0.00000 0.00000 0.00000 0.00000 0.00000 0.00000
 grep -q 'rattle_A=0.0000 ' "$tmp/g2.xyz" && fail "default rattle is zero"
 msg=$("$bin" dataset generate -o "$tmp/g3.xyz" --rattle 0.2:0.1 2>&1) && fail "rattle HI < LO accepted"
 echo "$msg" | grep -q "rattle LO:HI" || fail "message: $msg"
+# dataset carve: periodic cubes cut around the most Ge-bonded Ge atoms of a big cell
+"$bin" build liquid --atoms 400 --density 6.0 --seed 3 -o "$tmp/big.xyz" >/dev/null || fail "build big"
+out=$("$bin" dataset carve "$tmp/big.xyz" -o "$tmp/cv.xyz" --manifest "$tmp/cv.tsv" --box 10 --count 3 --tag cv 2>&1) \
+  || fail "carve: $out"
+echo "$out"
+[ "$(grep -c 'Lattice="10 0 0 0 10 0 0 0 10"' "$tmp/cv.xyz")" = 3 ] || fail "carve: want 3 cubes of 10 A"
+[ "$(grep -vc '^#' "$tmp/cv.tsv")" = 3 ] || fail "carve manifest lines"
+grep -q 'config_id=cv-Ge[0-9]*-k00 kind=carved' "$tmp/cv.xyz" || fail "carve ids/kind"
+# about density x volume atoms per cube (6.0 g/cm3 GST: 0.0327 atoms/A^3 -> ~33 in 1000 A^3)
+awk -F'\t' '!/^#/ && ($7 < 20 || $7 > 45) {bad=1} END{exit bad}' "$tmp/cv.tsv" || fail "carved atom counts off"
+# the centres are sorted by their Ge-Ge bonds (descending)
+awk -F'\t' '!/^#/ {if (n++ && $5 > p) bad=1; p=$5} END{exit bad}' "$tmp/cv.tsv" || fail "centres not by Ge neighbours"
+"$bin" eval lj:0.02,2.6,5.5 "$tmp/cv.xyz" >/dev/null || fail "carved cells not readable"
+msg=$("$bin" dataset carve "$tmp/big.xyz" -o "$tmp/x.xyz" --box 40 2>&1) && fail "box larger than the cell accepted"
+echo "$msg" | grep -q "smaller than --box 40" || fail "message: $msg"
 echo "dataset sample OK"
