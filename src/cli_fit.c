@@ -318,12 +318,7 @@ int cmd_fit(int argc, char **argv)
     }
     if (a.first > 0 && a.first < d.n) {
         int n0 = d.n;
-        for (int k = (int)a.first; k < n0; k++) {
-            system_free(d.c[k].sys);
-            free(d.c[k].f_ref);
-            free(d.c[k].f_pred);
-        }
-        d.n = (int)a.first;
+        fit_dataset_truncate(&d, (int)a.first);
         printf("using the first %d of %d configurations (--first)\n", d.n, n0);
     }
     fit_dataset_split(&d, a.o.test_fraction, a.o.seed);

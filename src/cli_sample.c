@@ -69,6 +69,19 @@ static const sample_cond plan[] = {
     {NULL, NULL, NULL, 0, 0, 0, 0},
 };
 
+/* Thermostat target at step t: T_pre in the first half of a melted condition, then T, or for a
+ * ramp the linear interpolation from T_pre at steps/2 to T at the end. */
+static double cond_T(const sample_cond *c, long t, long steps)
+{
+    if (c->T_pre <= 0)
+        return c->T;
+    if (t < steps / 2)
+        return c->T_pre;
+    if (!c->ramp)
+        return c->T;
+    return c->T_pre + (c->T - c->T_pre) * (double)(t - steps / 2) / (double)(steps - steps / 2);
+}
+
 typedef struct cand {
     pcm_system *s;
     long step;
@@ -202,17 +215,14 @@ int dataset_sample(int argc, char **argv)
             while (done < steps) {
                 if (c->T_pre > 0 && !half && done >= steps / 2) {   /* the second half starts */
                     half = 1;
-                    if (!c->ramp)
-                        md_set_temperature(md, c->T);
                     if (c->npt && md_set_ensemble(md, PCM_NPT_ISO, &me) < 0) {
                         blew = 1;
                         why = me.msg;
                         break;
                     }
                 }
-                if (half && c->ramp)
-                    md_set_temperature(md, c->T_pre + (c->T - c->T_pre) * (double)(done - steps / 2) /
-                                                          (double)(steps - steps / 2));
+                if (half)
+                    md_set_temperature(md, cond_T(c, done, steps));
                 long chunk = every;
                 if (md_step(md, (int)chunk, &me) < 0) {
                     blew = 1;
@@ -282,10 +292,7 @@ int dataset_sample(int argc, char **argv)
                                : c->T_pre > 0 ? " after melting" : "",
                                cs[j].step, potpath);
                     frame_setf(fr, "seed", "%llu", (unsigned long long)s);
-                    double Tf = c->T;
-                    if (c->ramp && cs[j].step > steps / 2)
-                        Tf = c->T_pre + (c->T - c->T_pre) * (double)(cs[j].step - every - steps / 2) /
-                                            (double)(steps - steps / 2);
+                    double Tf = cond_T(c, cs[j].step - every, steps);   /* the target of its last chunk */
                     frame_setf(fr, "temperature", "%g", Tf);
                     frame_setf(fr, "committee_sigma_F", "%.5f", cs[j].sigma);
                     if (nf == cap) {

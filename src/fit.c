@@ -92,16 +92,22 @@ int fit_dataset_read(fit_dataset *d, const char *path, pcm_err *e)
     return 0;
 }
 
-void fit_dataset_free(fit_dataset *d)
+void fit_dataset_truncate(fit_dataset *d, int n)
 {
-    for (int i = 0; i < d->n; i++) {
+    for (int i = n; i < d->n; i++) {
         system_free(d->c[i].sys);
         free(d->c[i].f_ref);
         free(d->c[i].f_pred);
     }
+    if (n < d->n)
+        d->n = n;
+}
+
+void fit_dataset_free(fit_dataset *d)
+{
+    fit_dataset_truncate(d, 0);
     free(d->c);
     d->c = NULL;
-    d->n = 0;
 }
 
 /* Held-out test set, stratified by configuration kind: each kind with n_k frames gives

@@ -61,6 +61,8 @@ void fit_opts_default(fit_opts *o);
 /* Appends every frame of an extxyz file (labels: energy, forces, virial/stress). */
 int fit_dataset_read(fit_dataset *d, const char *path, pcm_err *e);
 void fit_dataset_free(fit_dataset *d);
+/* Keep the first n configurations (file order), free the rest; no-op when n >= d->n. */
+void fit_dataset_truncate(fit_dataset *d, int n);
 /* Seeded split by configuration: round(test_fraction * n) test configurations. */
 void fit_dataset_split(fit_dataset *d, double test_fraction, uint64_t seed);
 /* Fills r_in < 0 (auto) with the shortest distance of that pair in d (Å); pairs never seen get
