@@ -46,6 +46,14 @@ grep -o ' temperature=[0-9.]*' "$tmp/qq.xyz" | cut -d= -f2 | sort -u | \
 [ "$(awk -F'\t' '$3=="anneal-npt-600" {print $10}' "$tmp/np.tsv" | sort -u | wc -l)" -ge 2 ] || fail "NPT density did not move"
 [ "$(awk -F'\t' '$3=="amorphous-600" {print $10}' "$tmp/np.tsv" | sort -u | wc -l)" = 1 ] || fail "NVT density moved"
 grep -q 'then NPT 1 bar' "$tmp/np.xyz" || fail "NPT source not recorded"
+# quench-npt-300: the ramp itself runs at 1 bar: temperatures on the ramp and the density moves
+"$bin" dataset sample --potential $lj --committee $lj --committee lj:0.022,2.65,5.5 --conditions quench-npt-300 \
+  --steps 200 --every 20 --pick 4 --seed 5 -o "$tmp/qn.xyz" --manifest "$tmp/qn.tsv" >/dev/null 2>&1 || fail "npt quench sample"
+[ "$(awk -F'\t' '$3=="quench-npt-300" {print $10}' "$tmp/qn.tsv" | sort -u | wc -l)" -ge 2 ] || fail "NPT quench density did not move"
+[ "$(awk -F'\t' '$3=="quench-npt-300" {print $7}' "$tmp/qn.tsv" | sort -u | \
+     awk '$1 < 300 || $1 > 1200 {bad=1} {n++} END {print (bad || n < 2) ? "bad" : "ok"}')" = ok ] \
+  || fail "NPT quench temperatures not on the ramp"
+grep -q 'the ramp in NPT at 1 bar' "$tmp/qn.xyz" || fail "NPT quench source not recorded"
 
 msg=$("$bin" dataset sample --potential $lj --committee $lj -o "$tmp/x.xyz" 2>&1) && fail "1-member committee accepted"
 echo "$msg" | grep -q "at least 2" || fail "message: $msg"
