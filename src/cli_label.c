@@ -294,7 +294,8 @@ static int usage(void)
           "                    [--workdir DIR] [--np N] [--cp2k EXE] [--failures FILE] [--max N]\n"
           "       pcmlab label --teacher POT CONFIGS.extxyz... -o OUT.extxyz\n"
           "       pcmlab label --report LABELLED.extxyz...\n"
-          "       pcmlab label --compare REF.extxyz LABELLED.extxyz   (per-frame dE, dF, dP)\n"
+          "       pcmlab label --compare REF.extxyz LABELLED.extxyz [--pairs] [--kinds K1,K2]\n"
+          "            (per-frame dE, dF, dP; --pairs: force residual by element pair and distance)\n"
           "CP2K executable: --cp2k, else $PCMLAB_CP2K, else the settings file (cp2k.psmp).\n",
           stderr);
     return 2;
@@ -432,7 +433,8 @@ int cmd_label(int argc, char **argv)
 {
     const char *out = NULL, *settings = NULL, *workdir = NULL, *cp2k = NULL, *teacher = NULL, *failures = NULL,
                *compare = NULL;
-    int report = 0, nin = 0;
+    const char *kinds = NULL;
+    int report = 0, pairs = 0, nin = 0;
     long np = 0, max = 0;
     char **inputs = pcm_calloc((size_t)argc, sizeof *inputs);
     pcm_err e = {{0}};
@@ -441,6 +443,9 @@ int cmd_label(int argc, char **argv)
         int rc = 0, takes = 1;
         if (!strcmp(o, "--report")) {
             report = 1;
+            takes = 0;
+        } else if (!strcmp(o, "--pairs")) {
+            pairs = 1;
             takes = 0;
         } else if (o[0] != '-') {
             inputs[nin++] = argv[k];
@@ -456,6 +461,7 @@ int cmd_label(int argc, char **argv)
         else if (!strcmp(o, "--teacher")) teacher = v;
         else if (!strcmp(o, "--failures")) failures = v;
         else if (!strcmp(o, "--compare")) compare = v;
+        else if (!strcmp(o, "--kinds")) kinds = v;
         else if (!strcmp(o, "--np")) rc = cli_int(o, v, &np, &e);
         else if (!strcmp(o, "--max")) rc = cli_int(o, v, &max, &e);
         else {
@@ -470,7 +476,7 @@ int cmd_label(int argc, char **argv)
         k += takes;
     }
     if (compare) {
-        int rc = nin == 1 ? label_compare(stdout, inputs[0], compare, &e) : (usage(), 2);
+        int rc = nin == 1 ? label_compare(stdout, inputs[0], compare, pairs, kinds, &e) : (usage(), 2);
         free(inputs);
         return rc < 0 ? cli_fail(&e) : rc;
     }

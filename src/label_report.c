@@ -145,7 +145,112 @@ static double virial_gpa(const pcm_system *s)
     return (s->virial[0] + s->virial[1] + s->virial[2]) / (3.0 * s->cell.volume) * 160.21766208;
 }
 
-int label_compare(FILE *out, const char *path, const char *ref, pcm_err *e)
+/* Pair-resolved force residual: for every ordered pair (i, j) closer than PR_HI, the residual
+ * force on i, reference minus labelled, projected on the unit vector from i to j, binned by
+ * distance and by the two elements.  A mean above zero means the reference pulls i toward j
+ * harder at that distance than the labelled forces do (the model under-binds there); a
+ * potential can look fine in rms and still carry such a bias, and a bias at the first-shell
+ * distances decides coordination numbers. */
+#define PR_LO 2.0
+#define PR_W 0.1
+#define PR_NB 25   /* 2.0 - 4.5 Å */
+#define PR_MAXP 16
+typedef struct pair_res {
+    char a[4], b[4];
+    long n[PR_NB];
+    double s[PR_NB], s2[PR_NB];
+} pair_res;
+
+static pair_res *pair_slot(pair_res *pr, int *np, const char *a, const char *b)
+{
+    for (int k = 0; k < *np; k++)
+        if (!strcmp(pr[k].a, a) && !strcmp(pr[k].b, b))
+            return &pr[k];
+    if (*np == PR_MAXP)
+        return NULL;
+    pair_res *q = &pr[(*np)++];
+    memset(q, 0, sizeof *q);
+    snprintf(q->a, sizeof q->a, "%s", a);
+    snprintf(q->b, sizeof q->b, "%s", b);
+    return q;
+}
+
+static int by_pair_name(const void *x, const void *y)
+{
+    const pair_res *p = x, *q = y;
+    int c = strcmp(p->a, q->a);
+    return c ? c : strcmp(p->b, q->b);
+}
+
+static void pair_accumulate(pair_res *pr, int *np, const pcm_system *a, const pcm_system *ref)
+{
+    for (int i = 0; i < a->n; i++) {
+        double d[3] = {ref->f[i][0] - a->f[i][0], ref->f[i][1] - a->f[i][1], ref->f[i][2] - a->f[i][2]};
+        for (int j = 0; j < a->n; j++) {
+            if (j == i)
+                continue;
+            double r[3] = {a->x[j][0] - a->x[i][0], a->x[j][1] - a->x[i][1], a->x[j][2] - a->x[i][2]};
+            cell_min_image(&a->cell, r);
+            double rr = sqrt(r[0] * r[0] + r[1] * r[1] + r[2] * r[2]);
+            int b = (int)floor((rr - PR_LO) / PR_W);
+            if (b < 0 || b >= PR_NB)
+                continue;
+            pair_res *q = pair_slot(pr, np, a->species[a->type[i]], a->species[a->type[j]]);
+            if (!q)
+                continue;
+            double p = (d[0] * r[0] + d[1] * r[1] + d[2] * r[2]) / rr;
+            q->n[b]++;
+            q->s[b] += p;
+            q->s2[b] += p * p;
+        }
+    }
+}
+
+static void pair_print(FILE *out, pair_res *pr, int np)
+{
+    qsort(pr, (size_t)np, sizeof *pr, by_pair_name);
+    fprintf(out, "\nforce residual (reference - labelled) on i, projected on i->j, by pair and distance "
+                 "(meV/Å, mean ± standard error; > 0: the reference pulls i toward j harder; '-': under 20 pairs)\n");
+    fprintf(out, "%-7s", "r (Å)");
+    for (int k = 0; k < np; k++) {
+        char nm[16];
+        snprintf(nm, sizeof nm, "%.3s-%.3s", pr[k].a, pr[k].b);
+        fprintf(out, " %12s", nm);
+    }
+    fputc('\n', out);
+    for (int b = 0; b < PR_NB; b++) {
+        fprintf(out, "%-7.2f", PR_LO + (b + 0.5) * PR_W);
+        for (int k = 0; k < np; k++) {
+            long n = pr[k].n[b];
+            if (n < 20) {
+                fprintf(out, " %12s", "-");
+                continue;
+            }
+            double m = pr[k].s[b] / n, var = fmax(pr[k].s2[b] / n - m * m, 0);
+            char cellt[32];
+            snprintf(cellt, sizeof cellt, "%.0f±%.0f", 1e3 * m, 1e3 * sqrt(var / n));
+            fprintf(out, " %12s", cellt);
+        }
+        fputc('\n', out);
+    }
+}
+
+/* kinds: comma-separated list of frame kinds to keep (NULL: all) */
+static int kind_selected(const char *kinds, const pcm_frame *fr)
+{
+    if (!kinds)
+        return 1;
+    const char *k = frame_get(fr, "kind");
+    if (!k)
+        return 0;
+    size_t n = strlen(k);
+    for (const char *p = kinds; (p = strstr(p, k)); p += n)
+        if ((p == kinds || p[-1] == ',') && (p[n] == ',' || p[n] == 0))
+            return 1;
+    return 0;
+}
+
+int label_compare(FILE *out, const char *path, const char *ref, int pairs, const char *kinds, pcm_err *e)
 {
     pcm_xyz_reader *rr = xyz_open(ref, e);
     if (!rr)
@@ -164,7 +269,8 @@ int label_compare(FILE *out, const char *path, const char *ref, pcm_err *e)
     }
     xyz_close(rr);
     pcm_xyz_reader *r = rc < 0 ? NULL : xyz_open(path, e);
-    int status = r ? 0 : -1, matched = 0;
+    int status = r ? 0 : -1, matched = 0, npr = 0;
+    pair_res pr[PR_MAXP];
     pcm_frame *fr = frame_new();
     if (r)
         fprintf(out, "%-32s %5s %12s %12s %12s %10s\n", "config_id", "atoms", "dE meV/atom", "max dF meV/A",
@@ -177,7 +283,7 @@ int label_compare(FILE *out, const char *path, const char *ref, pcm_err *e)
             if (rid && !strcmp(rid, id))
                 g = refs[k];
         }
-        if (!g || g->sys->n != fr->sys->n || !fr->has_energy || !g->has_energy)
+        if (!g || g->sys->n != fr->sys->n || !fr->has_energy || !g->has_energy || !kind_selected(kinds, g))
             continue;
         const pcm_system *a = fr->sys, *b = g->sys;
         double dmax = 0, d2 = 0;
@@ -190,6 +296,8 @@ int label_compare(FILE *out, const char *path, const char *ref, pcm_err *e)
         fprintf(out, "%-32s %5d %12.4f %12.3f %12.3f %10.4f\n", id, a->n, 1e3 * (a->energy - b->energy) / a->n,
                 1e3 * dmax, 1e3 * sqrt(d2 / (3.0 * a->n)),
                 fr->has_virial && g->has_virial ? virial_gpa(a) - virial_gpa(b) : NAN);
+        if (pairs)
+            pair_accumulate(pr, &npr, a, b);
         matched++;
     }
     if (r && rc < 0)
@@ -197,7 +305,9 @@ int label_compare(FILE *out, const char *path, const char *ref, pcm_err *e)
     if (r)
         xyz_close(r);
     if (status == 0)
-        fprintf(out, "%d frames matched by config_id\n", matched);
+        fprintf(out, "%d frames matched by config_id%s%s\n", matched, kinds ? ", kinds " : "", kinds ? kinds : "");
+    if (status == 0 && pairs && matched)
+        pair_print(out, pr, npr);
     frame_free(fr);
     for (int k = 0; k < nref; k++)
         frame_free(refs[k]);

@@ -295,7 +295,7 @@ static void potential_label(sim_config *c, const pcm_potential *p, const char *s
     const char *extra = !strcmp(c->potential, SIM_LJ_SPEC) ? ", stand-in, NOT GST physics"
                         : !strcmp(kind, "lj")            ? ", test potential, not physical"
                         : strstr(b, "synth")             ? ", synthetic test potential, not physical"
-                        : !strncmp(b, "gst-fast.yace", 13) ? ", distilled fast student"
+                        : !strncmp(b, "gst-fast.yace", 13) ? ", fast GST fit"
                         : !strncmp(b, "gst.yace", 8)     ? ", fitted GST"
                                                          : "";
     snprintf(c->potential_label, sizeof c->potential_label, "%.100s (%s%s)", shown, what, extra);

@@ -32,7 +32,7 @@ awk '!/^#/ { d = $7 } END { exit !(d > 6.25 && d < 6.35) }' "$tmp/out" || fail "
 # a good gst-fast.yace wins over gst.yace
 rm "$tmp/assets/gst-fast.yace"; ln -s "$ref/GeSbTe_synth_zbl.yace" "$tmp/assets/gst-fast.yace"
 run --cells 2 || fail "gst-fast run failed"
-grep -qE 'potential assets/gst-fast.yace \(ACE .yace, distilled fast student\)' "$tmp/out" || fail "gst-fast.yace not preferred"
+grep -qE 'potential assets/gst-fast.yace \(ACE .yace, fast GST fit\)' "$tmp/out" || fail "gst-fast.yace not preferred"
 grep -qE '\(headless\): 5[0-9] atoms' "$tmp/out" || fail "--cells 2 did not give about 58 atoms"
 # a potential named by the user that does not load: refused with its name, no fallback
 (cd "$tmp" && bin/pcmlab workbench --headless --set potential=missing.yace </dev/null >out 2>err) && fail "missing potential accepted"
