@@ -475,6 +475,11 @@ int cmd_label(int argc, char **argv)
         }
         k += takes;
     }
+    if ((pairs || kinds) && !compare) {
+        fprintf(stderr, "pcmlab label: --pairs and --kinds go with --compare\n");
+        free(inputs);
+        return usage();
+    }
     if (compare) {
         int rc = nin == 1 ? label_compare(stdout, inputs[0], compare, pairs, kinds, &e) : (usage(), 2);
         free(inputs);

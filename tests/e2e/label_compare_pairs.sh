@@ -26,4 +26,6 @@ awk '/^r \(Å\)/ { hdr = 1; next } hdr && $1 ~ /^[0-9.]+$/ { r = $1 + 0
       if (r > 3.3 && r < 3.9) { far += m[1]; nf++ } if (r > 2.4 && r < 2.8) { near += m[1]; nn++ } } }
   END { printf "residual: %.0f meV/Å beyond the minimum (%d cells), %.0f inside (%d)\n", far / nf, nf, near / nn, nn
         exit !(nf >= 10 && nn >= 2 && far / nf > 30 && near / nn < -30) }' "$tmp/out.txt" || fail "signs wrong: $(cat "$tmp/out.txt")"
+msg=$("$bin" label --pairs "$tmp/lab.xyz" 2>&1) && fail "--pairs without --compare accepted"
+echo "$msg" | grep -q "go with --compare" || fail "message: $msg"
 echo ok
