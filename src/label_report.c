@@ -145,8 +145,8 @@ static double virial_gpa(const pcm_system *s)
     return (s->virial[0] + s->virial[1] + s->virial[2]) / (3.0 * s->cell.volume) * 160.21766208;
 }
 
-/* Pair-resolved force residual: for every ordered pair (i, j) closer than PR_HI, the residual
- * force on i, reference minus labelled, projected on the unit vector from i to j, binned by
+/* Pair-resolved force residual: for every ordered pair (i, j) between PR_LO and
+ * PR_LO + PR_NB * PR_W Å apart, the residual force on i, reference minus labelled, projected on the unit vector from i to j, binned by
  * distance and by the two elements.  A mean above zero means the reference pulls i toward j
  * harder at that distance than the labelled forces do (the model under-binds there); a
  * potential can look fine in rms and still carry such a bias, and a bias at the first-shell
@@ -184,6 +184,8 @@ static int by_pair_name(const void *x, const void *y)
 
 static void pair_accumulate(pair_res *pr, int *np, const pcm_system *a, const pcm_system *ref)
 {
+    /* the frame's species pairs map to their accumulators once, found on first use */
+    pair_res *slot[PCM_MAX_SPECIES][PCM_MAX_SPECIES] = {{NULL}};
     for (int i = 0; i < a->n; i++) {
         double d[3] = {ref->f[i][0] - a->f[i][0], ref->f[i][1] - a->f[i][1], ref->f[i][2] - a->f[i][2]};
         for (int j = 0; j < a->n; j++) {
@@ -195,7 +197,10 @@ static void pair_accumulate(pair_res *pr, int *np, const pcm_system *a, const pc
             int b = (int)floor((rr - PR_LO) / PR_W);
             if (b < 0 || b >= PR_NB)
                 continue;
-            pair_res *q = pair_slot(pr, np, a->species[a->type[i]], a->species[a->type[j]]);
+            pair_res **qs = &slot[a->type[i]][a->type[j]];
+            if (!*qs)
+                *qs = pair_slot(pr, np, a->species[a->type[i]], a->species[a->type[j]]);
+            pair_res *q = *qs;
             if (!q)
                 continue;
             double p = (d[0] * r[0] + d[1] * r[1] + d[2] * r[2]) / rr;
