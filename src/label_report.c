@@ -147,10 +147,10 @@ static double virial_gpa(const pcm_system *s)
 
 /* Pair-resolved force residual: for every ordered pair (i, j) between PR_LO and
  * PR_LO + PR_NB * PR_W Å apart, the residual force on i, reference minus labelled, projected
- * on the unit vector from i to j, binned by distance and by the two elements.  A mean above zero means the reference pulls i toward j
- * harder at that distance than the labelled forces do (the model under-binds there); a
- * potential can look fine in rms and still carry such a bias, and a bias at the first-shell
- * distances decides coordination numbers. */
+ * on the unit vector from i to j, binned by distance and by the two elements.  A mean above
+ * zero means the reference pulls i toward j harder at that distance than the labelled forces
+ * do (the model under-binds there); a potential can look fine in rms and still carry such a
+ * bias, and a bias at the first-shell distances decides coordination numbers. */
 #define PR_LO 2.0
 #define PR_W 0.1
 #define PR_NB 25   /* 2.0 - 4.5 Å */
