@@ -5,6 +5,10 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "crystallinity.h"
+#include "extxyz.h"
 
 int cli_double(const char *opt, const char *s, double *out, pcm_err *e)
 {
@@ -32,4 +36,43 @@ int cli_fail(const pcm_err *e)
 {
     fprintf(stderr, "pcmlab: %s\n", e->msg);
     return 1;
+}
+
+int cli_write_xtal_frame(const char *path, pcm_system *s, const char *const *kv, pcm_err *e)
+{
+    int n = s->n;
+    unsigned char *fl = pcm_malloc((size_t)(n ? n : 1));
+    double *col = pcm_malloc((size_t)(n ? n : 1) * sizeof *col);
+    pcm_xtal_summary sum;
+    pcm_err xe = {{0}};
+    pcm_frame fr;
+    memset(&fr, 0, sizeof fr);
+    fr.sys = s;
+    if (xtal_compute(s, NULL, fl, NULL, &sum, &xe) == 0) {
+        for (int i = 0; i < n; i++)
+            col[i] = fl[i];
+        frame_add_col(&fr, "crystalline", 'I', 1, col);
+        frame_setf(&fr, "crystalline_fraction", "%.6f", sum.fraction);
+    }
+    frame_setf(&fr, "time_ps", "%.6f", s->time * 1e-3);
+    for (int k = 0; kv && kv[k] && kv[k + 1]; k += 2)
+        frame_set(&fr, kv[k], kv[k + 1]);
+    pcm_frame *fp = &fr;
+    int rc = xyz_write_file(path, &fp, 1, XYZ_VEL | XYZ_ENERGY, e);
+    fr.sys = NULL;   /* borrowed: frame_clear would free it */
+    for (int k = 0; k < fr.nkv; k++)
+        free(fr.keys[k]), free(fr.vals[k]);
+    free(fr.keys), free(fr.vals);
+    for (int k = 0; k < fr.ncol; k++)
+        free(fr.cols[k].d);
+    free(fr.cols);
+    free(fl), free(col);
+    return rc;
+}
+
+void cli_cmdline(char *buf, size_t n, int argc, char **argv)
+{
+    int len = snprintf(buf, n, "pcmlab");
+    for (int k = 0; k < argc && len >= 0 && (size_t)len < n; k++)
+        len += snprintf(buf + len, n - (size_t)len, " %s", argv[k]);
 }

@@ -26,6 +26,7 @@ pcm_system *dataset_make_kind(const char *kind, uint64_t seed, pcm_rng *r, char 
 int cmd_analyze(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_melting_point(int argc, char **argv);   /* src/cli_tm.c */
 
 /* Crystalline fraction for `run` (thermo.csv column); NULL leaves the column empty.
  * The crystallinity module sets it once it exists. */
@@ -40,6 +41,12 @@ int cmd_gpu(int argc, char **argv);
 /* Parse a whole string as a number; -1 + message naming the option otherwise. */
 int cli_double(const char *opt, const char *s, double *out, pcm_err *e);
 int cli_int(const char *opt, const char *s, long *out, pcm_err *e);
+/* extxyz of s (velocities, energy) with a per-atom `crystalline` column (ten Wolde q4),
+ * crystalline_fraction and time_ps, plus the info pairs kv = {key, value, ..., NULL};
+ * written atomically.  Returns 0, or -1 with e filled. */
+int cli_write_xtal_frame(const char *path, pcm_system *s, const char *const *kv, pcm_err *e);
+/* "pcmlab SUBCOMMAND ARGS..." for reports (truncated to n). */
+void cli_cmdline(char *buf, size_t n, int argc, char **argv);
 /* Print "pcmlab: <msg>" to stderr and return 1. */
 int cli_fail(const pcm_err *e);
 

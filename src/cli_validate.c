@@ -356,33 +356,11 @@ static void v_sample(v_stage *st, pcm_md *md, FILE *fp, v_out *o, double c0)
 static void write_final(v_ctx *c, const char *dir, pcm_system *s, const char *status)
 {
     char path[4200];
-    snprintf(path, sizeof path, "%s/%s/final.extxyz", c->dir, dir);
-    int n = s->n;
-    unsigned char *fl = pcm_malloc((size_t)n);
-    double *col = pcm_malloc((size_t)n * sizeof *col);
-    pcm_xtal_summary sum;
     pcm_err e = {{0}};
-    pcm_frame fr = {0};
-    fr.sys = s;
-    if (xtal_compute(s, NULL, fl, NULL, &sum, &e) == 0) {
-        for (int i = 0; i < n; i++)
-            col[i] = fl[i];
-        frame_add_col(&fr, "crystalline", 'I', 1, col);
-        frame_setf(&fr, "crystalline_fraction", "%.6f", sum.fraction);
-    }
-    frame_setf(&fr, "time_ps", "%.6f", s->time * 1e-3);
-    frame_set(&fr, "validate_run", dir);
-    frame_set(&fr, "status", status);
-    pcm_frame *fp = &fr;
-    if (xyz_write_file(path, &fp, 1, XYZ_VEL | XYZ_ENERGY, &e) != 0)
+    snprintf(path, sizeof path, "%s/%s/final.extxyz", c->dir, dir);
+    const char *kv[] = {"validate_run", dir, "status", status, NULL};
+    if (cli_write_xtal_frame(path, s, kv, &e) != 0)
         fprintf(stderr, "pcmlab validate: %s\n", e.msg);
-    for (int k = 0; k < fr.nkv; k++)
-        free(fr.keys[k]), free(fr.vals[k]);
-    free(fr.keys), free(fr.vals);
-    for (int k = 0; k < fr.ncol; k++)
-        free(fr.cols[k].d);
-    free(fr.cols);
-    free(fl), free(col);
 }
 
 static unsigned long long v_seed(const v_ctx *c, const char *name)
@@ -1109,9 +1087,7 @@ int cmd_validate(int argc, char **argv)
         return cli_fail(&e);
     if (c->threads > 0)
         omp_set_num_threads((int)c->threads);
-    int len = snprintf(c->cmdline, sizeof c->cmdline, "pcmlab");
-    for (int k = 0; k < argc && len < (int)sizeof c->cmdline; k++)
-        len += snprintf(c->cmdline + len, sizeof c->cmdline - (size_t)len, " %s", argv[k]);
+    cli_cmdline(c->cmdline, sizeof c->cmdline, argc, argv);
     /* ---- setup: bad input fails here, before any file exists */
     c->pot = potential_load(c->pot_spec, &e);
     c->xtal0 = c->pot ? crystal_start(c->atoms, c->seed, &e) : NULL;

@@ -22,6 +22,7 @@ static const command commands[] = {
     {"analyze", cmd_analyze, "crystallinity, rdf, coordination, angles, sq, msd of configurations"},
     {"run", cmd_run, "run a protocol preset headless (thermo.csv, trajectory, summary)"},
     {"validate", cmd_validate, "issue #5 validation protocol for a potential (report.md, validate.csv)"},
+    {"melting-point", cmd_melting_point, "T_m by the interface method: crystal-liquid slabs at several T"},
     {"fit", cmd_fit, "fit a linear ACE potential (.yace) to extxyz data; convert B-basis YAML"},
     {"workbench", cmd_workbench, "the live workbench (default): terminal UI + 3D view"},
     {"render", cmd_render, "render an extxyz frame to PNG (offscreen works without a display)"},
@@ -34,7 +35,7 @@ static void usage(FILE *fp)
                 "usage: pcmlab COMMAND [options]\n\ncommands:\n",
             PCM_VERSION);
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
-        fprintf(fp, "  %-10s %s\n", commands[k].name, commands[k].help);
+        fprintf(fp, "  %-13s %s\n", commands[k].name, commands[k].help);
 }
 
 /* OpenMP threads that spin while waiting steal the core from the thread doing the
