@@ -123,39 +123,42 @@ static void print_stats(FILE *fp, FILE *csv, const char *split, const char *kind
                 1e3 * s.rmse_w);
 }
 
-/* Parity data + gnuplot PNGs (energy per atom, force components). */
+/* Parity data + gnuplot PNGs (energy per atom, force components), each file atomic: the
+ * data through fileio.h, the plots drawn to a temporary name and renamed once gnuplot is done. */
 static void parity(const fit_dataset *d, const char *dir)
 {
     char p[4200];
+    pcm_err e = {{0}};
+    pcm_afile fe = {0}, ff = {0};
     snprintf(p, sizeof p, "%s/parity_energy.dat", dir);
-    FILE *fe = fopen(p, "w");
+    if (atomic_open(&fe, p, &e) != 0)
+        return;
     snprintf(p, sizeof p, "%s/parity_forces.dat", dir);
-    FILE *ff = fopen(p, "w");
-    if (!fe || !ff) {
-        if (fe) fclose(fe);
-        if (ff) fclose(ff);
+    if (atomic_open(&ff, p, &e) != 0) {
+        atomic_abort(&fe);
         return;
     }
     for (int k = 0; k < d->n; k++) {
         const fit_config *c = &d->c[k];
         int n = c->sys->n;
         if (c->has_e)
-            fprintf(fe, "%d %.10g %.10g\n", c->is_test, c->e_ref / n, c->e_pred / n);
+            fprintf(fe.fp, "%d %.10g %.10g\n", c->is_test, c->e_ref / n, c->e_pred / n);
         if (c->has_f)
             for (int i = 0; i < n; i++)
                 for (int a = 0; a < 3; a++)
-                    fprintf(ff, "%d %.8g %.8g\n", c->is_test, c->f_ref[i][a], c->f_pred[i][a]);
+                    fprintf(ff.fp, "%d %.8g %.8g\n", c->is_test, c->f_ref[i][a], c->f_pred[i][a]);
     }
-    fclose(fe);
-    fclose(ff);
-    snprintf(p, sizeof p, "gnuplot 2>/dev/null");
-    FILE *g = popen(p, "w");
+    if (atomic_commit(&fe, &e) != 0 || atomic_commit(&ff, &e) != 0) {
+        fprintf(stderr, "pcmlab fit: %s\n", e.msg);
+        return;
+    }
+    FILE *g = popen("gnuplot 2>/dev/null", "w");
     if (!g)
         return;
     fprintf(g, "set terminal pngcairo size 900,800 font 'Sans,14'\nset grid\nset key top left\nset size square\n");
     const char *what[2][3] = {{"energy", "E / atom (eV)", "energy per atom"}, {"forces", "F (eV/A)", "force components"}};
     for (int w = 0; w < 2; w++) {
-        fprintf(g, "set output '%s/parity_%s.png'\n", dir, what[w][0]);
+        fprintf(g, "set output '%s/parity_%s.png.tmp'\n", dir, what[w][0]);
         fprintf(g, "set title 'pcmlab fit: %s'\nset xlabel 'reference %s'\nset ylabel 'model %s'\n", what[w][2],
                 what[w][1], what[w][1]);
         double ps = w == 0 ? 1.4 : 0.6;
@@ -163,25 +166,34 @@ static void parity(const fit_dataset *d, const char *dir)
                    "'' u ($1==1?$2:1/0):3 w p pt 7 ps %g lc rgb '#d62728' t 'test', x w l lc rgb 'black' t ''\n",
                 dir, what[w][0], ps, ps);
     }
-    pclose(g);
+    fprintf(g, "set output\n");
+    int rc = pclose(g);
+    for (int w = 0; w < 2; w++) {
+        char tmp[4200];
+        snprintf(tmp, sizeof tmp, "%s/parity_%s.png.tmp", dir, what[w][0]);
+        snprintf(p, sizeof p, "%s/parity_%s.png", dir, what[w][0]);
+        if (rc != 0 || rename(tmp, p) != 0)
+            remove(tmp);
+    }
 }
 
 static int write_report(const fit_cli *a, const fit_dataset *d, const fit_model *m, double spa, pcm_err *e)
 {
     FILE *fp = stdout, *csv = NULL, *txt = NULL;
+    pcm_afile acsv = {0}, atxt = {0};
     char p[4200];
     if (a->report) {
         if (make_dirs(a->report, e) < 0)
             return -1;
         snprintf(p, sizeof p, "%s/errors.csv", a->report);
-        csv = fopen(p, "w");
+        if (atomic_open(&acsv, p, e) != 0)
+            return -1;
         snprintf(p, sizeof p, "%s/report.txt", a->report);
-        txt = fopen(p, "w");
-        if (!csv || !txt) {
-            if (csv) fclose(csv);
-            if (txt) fclose(txt);
-            return pcm_errf(e, a->report, 0, "cannot write the report files");
+        if (atomic_open(&atxt, p, e) != 0) {
+            atomic_abort(&acsv);
+            return -1;
         }
+        csv = acsv.fp, txt = atxt.fp;
         fprintf(csv, "split,kind,configs,atoms,rmse_e_meV_per_atom,rmse_f_meV_per_A,rmse_virial_meV_per_atom\n");
     }
     for (int pass = 0; pass < (txt ? 2 : 1); pass++) {
@@ -221,10 +233,15 @@ static int write_report(const fit_cli *a, const fit_dataset *d, const fit_model 
                 print_stats(o, c, split[t], seen[q], fit_errors(d, t, seen[q]));
         }
     }
-    if (txt) fclose(txt);
-    if (csv) fclose(csv);
-    if (a->report)
+    if (a->report) {
+        if (atomic_commit(&atxt, e) != 0) {
+            atomic_abort(&acsv);
+            return -1;
+        }
+        if (atomic_commit(&acsv, e) != 0)
+            return -1;
         parity(d, a->report);
+    }
     return 0;
 }
 

@@ -29,6 +29,8 @@ echo "$out" | grep -q "train liquid" || fail "no per-kind errors"
 for f in report.txt errors.csv parity_energy.png parity_forces.png; do
   [ -s "$tmp/rep/$f" ] || fail "missing report file $f"
 done
+# every report file is written under a temporary name and renamed: none may be left over
+[ -z "$(ls "$tmp/rep" | grep '\.tmp')" ] || fail "temporary files left in the report: $(ls "$tmp/rep")"
 [ -s "$tmp/pot.c0.yace" ] && [ -s "$tmp/pot.c1.yace" ] || fail "committee members missing"
 head -1 "$tmp/rep/errors.csv" | grep -q rmse_f_meV_per_A || fail "csv header"
 # the written potential is read by the evaluator; train force RMSE on LJ is modest
