@@ -298,3 +298,8 @@ pcm_system *build_interface(int nx, int ny, int nz_xtal, double a, double liq_le
         }
     return s;
 }
+
+pcm_system *build_interface_cube(int cells, double a, double rho, double dmin, uint64_t seed, pcm_err *e)
+{
+    return build_interface(cells, cells, cells, a, cells * a, rho, dmin, seed, e);
+}

@@ -42,6 +42,11 @@ pcm_system *build_rocksalt_box(int nx, int ny, int nz, double a, double vac_frac
 pcm_system *build_interface(int nx, int ny, int nz_xtal, double a, double liq_len, double rho, double dmin,
                             uint64_t seed, pcm_err *e);
 
+/* The preset/workbench structure "interface": a cells^3 rocksalt block of edge a and a
+ * liquid slab as thick (cells a) at rho g/cm³ on top along z, no two liquid atoms closer
+ * than dmin; a cubic cell of edge 2 cells a holding two crystal-liquid interfaces. */
+pcm_system *build_interface_cube(int cells, double a, double rho, double dmin, uint64_t seed, pcm_err *e);
+
 /* Names accepted by build_phase, NULL-terminated. */
 extern const char *const build_phase_names[];
 #endif

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "build_phases.h"
 #include "cli.h"
 #include "committee.h"
 #include "extxyz.h"
@@ -76,6 +77,9 @@ static pcm_system *run_structure(const pcm_preset *p, int *has_v, pcm_err *e)
     if (!strcmp(k, "liquid"))
         return build_liquid(p->structure.atoms, p->structure.density, p->structure.composition,
                             p->structure.min_dist, (uint64_t)p->structure.seed, e);
+    if (!strcmp(k, "interface"))
+        return build_interface_cube(p->structure.cells, p->structure.a, p->structure.density, p->structure.min_dist,
+                                    (uint64_t)p->structure.seed, e);
     pcm_frame *fr = xyz_read_first(p->structure.file, e);
     if (!fr)
         return NULL;

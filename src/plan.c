@@ -52,6 +52,9 @@ void plan_from_preset(sim_plan *pl, const pcm_preset *p, const char *file, const
     else if (!strcmp(p->structure.kind, "liquid"))
         snprintf(buf, sizeof buf, "structure liquid %d atoms not built live (the %d atoms on screen are kept)",
                  p->structure.atoms, run->natoms);
+    else if (!strcmp(p->structure.kind, "interface"))
+        snprintf(buf, sizeof buf, "structure interface %d cells not built live (the %d atoms on screen are kept)",
+                 p->structure.cells, run->natoms);
     else
         snprintf(buf, sizeof buf, "structure %.100s not loaded live (the %d atoms on screen are kept)",
                  p->structure.file, run->natoms);

@@ -29,7 +29,7 @@ static const key_desc keys[] = {
     {"potential", K_STR, F(potential), 0, 0, "a potential file (.yace) or lj:EPS,SIGMA,RC"},
     {"committee", K_LIST, F(committee), 0, 0, "a list of at least 2 potential files, e.g. [\"a.yace\", \"b.yace\"]"},
     {"committee_warn", K_DBL, F(committee_warn), 1e-3, 1e3, "a force disagreement in [0.001, 1000] eV/Å"},
-    {"structure.kind", K_KIND, F(structure.kind), 0, 0, "\"rocksalt\", \"liquid\" or \"file\""},
+    {"structure.kind", K_KIND, F(structure.kind), 0, 0, "\"rocksalt\", \"liquid\", \"interface\" or \"file\""},
     {"structure.cells", K_INT, F(structure.cells), 1, 64, "cells per edge, an integer in [1, 64]"},
     {"structure.a", K_DBL, F(structure.a), 3.0, 12.0, "a lattice constant in [3, 12] Å"},
     {"structure.vacancy_fraction", K_DBL, F(structure.vacancy_fraction), 0.0, 0.9, "a fraction in [0, 0.9]"},
@@ -121,7 +121,7 @@ static int key_store(pcm_preset *p, const key_desc *d, double num, const char *s
         snprintf(dst, d->size, "%s", str);
         return 0;
     case K_KIND:
-        if (strcmp(str, "rocksalt") && strcmp(str, "liquid") && strcmp(str, "file"))
+        if (strcmp(str, "rocksalt") && strcmp(str, "liquid") && strcmp(str, "interface") && strcmp(str, "file"))
             return pcm_errf(e, file, line, "%s = \"%s\": expected %s", d->path, str, d->what);
         snprintf(dst, d->size, "%s", str);
         return 0;

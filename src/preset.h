@@ -4,7 +4,7 @@
  * takes the default listed in presets/README (preset_defaults).  Layout:
  *   version = 1;  name = "melt";  potential = "assets/gst.yace";
  *   committee = ["a.yace", "b.yace", ...];  committee_warn = 1.0;   (optional, committee.h)
- *   structure = { kind = "rocksalt" | "liquid" | "file"; cells; a; vacancy_fraction;
+ *   structure = { kind = "rocksalt" | "liquid" | "interface" | "file"; cells; a; vacancy_fraction;
  *                 atoms; density; composition; min_dist; file; seed; };
  *   md = { ensemble = "nvt"; dt; T; tau_T; P; tau_P; skin; compressibility; seed; init_T; };
  *   protocol = { scale; cycles; segments = ( { hold = 900.0; time_ps = 100.0; },
@@ -32,7 +32,7 @@ typedef struct pcm_preset {
     double committee_warn;               /* eV/Å: max sigma_F above this = extrapolating */
     int committee_line;                  /* where the file named the committee (0: --set) */
     struct {
-        char kind[16];                   /* rocksalt | liquid | file */
+        char kind[16];                   /* rocksalt | liquid | interface | file */
         int cells;                       /* rocksalt: conventional cells per edge */
         double a;                        /* Å */
         double vacancy_fraction;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "ace.h"
 #include "build.h"
+#include "build_phases.h"
 #include "gpu.h"
 #include "extxyz.h"
 #include "potential.h"
@@ -216,8 +217,8 @@ int sim_config_set(sim_config *c, const char *kv, pcm_err *e)
         return 0;
     }
     if (!strcmp(key, "structure")) {
-        if (strcmp(v, "rocksalt") && strcmp(v, "liquid"))
-            return pcm_errf(e, NULL, 0, "--set structure=%s: expected rocksalt or liquid", v);
+        if (strcmp(v, "rocksalt") && strcmp(v, "liquid") && strcmp(v, "interface"))
+            return pcm_errf(e, NULL, 0, "--set structure=%s: expected rocksalt, liquid or interface", v);
         return snprintf(c->structure, sizeof c->structure, "%s", v), 0;
     }
     if (!strcmp(key, "ensemble"))
@@ -429,6 +430,9 @@ static pcm_system *initial_system(const sim_config *c, pcm_err *e)
     if (!strcmp(c->structure, "liquid"))
         return build_liquid(c->atoms, c->density > 0 ? c->density : 5.9, c->composition, c->min_dist,
                             c->structure_seed, e);
+    if (!strcmp(c->structure, "interface"))
+        return build_interface_cube(c->cells, c->a, c->density > 0 ? c->density : 5.9, c->min_dist,
+                                    c->structure_seed, e);
     pcm_system *s = build_rocksalt(c->cells, c->a, c->vacancy_fraction, c->structure_seed, e);
     if (s && c->density > 0) {   /* scale the lattice to the requested density */
         double f = cbrt(system_density(s) / c->density) - 1.0, eps[6] = {f, f, f, 0, 0, 0};

@@ -60,7 +60,7 @@ typedef struct sim_config {
                                   search (a preset's potential); 0: refuse (the user named it) */
     char potential_label[160]; /* shown in the header; filled by sim_new when empty */
     char potential_note[640];  /* filled by sim_new: why a candidate was skipped, GPU notice */
-    char structure[16];        /* "rocksalt" (default) or "liquid" (ignored by the LJ stand-in) */
+    char structure[16];        /* "rocksalt" (default), "liquid" or "interface" (ignored by the LJ stand-in) */
     int cells;                 /* rocksalt GST: cells^3 conventional cells */
     double a;                  /* rocksalt lattice constant, Å (used when density = 0) */
     double density;            /* g/cm³: rocksalt is scaled to it (default 6.3, the experimental

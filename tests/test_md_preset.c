@@ -149,7 +149,7 @@ static void test_preset_load_warn_set_roundtrip(void **st)
 static void test_shipped_presets(void **st)
 {
     (void)st;
-    const char *names[] = {"quick", "melt", "quench", "anneal", "thermal-cycle", "isochoric-quench"};
+    const char *names[] = {"quick", "melt", "quench", "anneal", "thermal-cycle", "isochoric-quench", "crystal-growth"};
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         char path[256];
         snprintf(path, sizeof path, "presets/%s.cfg", names[k]);
@@ -168,6 +168,12 @@ static void test_shipped_presets(void **st)
             assert_true(p.md.ensemble == PCM_NVT_BUSSI && p.structure.atoms == 504 && p.structure.density == 6.0);
             protocol_target(&p.protocol, protocol_duration(&p.protocol), &T, &done);
             assert_true(T == 300.0);
+        }
+        if (!strcmp(names[k], "crystal-growth")) {   /* the interface method: P_zz only, below T_m */
+            assert_string_equal(p.structure.kind, "interface");
+            assert_true(p.md.ensemble == PCM_NPT_Z && p.md.P == 1.0);
+            protocol_target(&p.protocol, 1.0, &T, &done);
+            assert_true(T == 600.0);
         }
         if (!strcmp(names[k], "melt")) {
             protocol_target(&p.protocol, 1.0, &T, &done);

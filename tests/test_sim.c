@@ -299,6 +299,10 @@ static void test_config_set(void **st)
     assert_int_equal(sim_config_set(&c, "T=hot", &e), -1);
     assert_non_null(strstr(e.msg, "expected a number"));
     assert_int_equal(sim_config_set(&c, "colour=red", &e), -1);
+    assert_int_equal(sim_config_set(&c, "structure=interface", &e), 0);
+    assert_string_equal(c.structure, "interface");
+    assert_int_equal(sim_config_set(&c, "structure=slab", &e), -1);
+    assert_non_null(strstr(e.msg, "expected rocksalt, liquid or interface"));
     assert_int_equal(sim_preset_from_name("thermal-cycle"), SIM_PRESET_CYCLE);
     assert_true(fabs(sim_preset_duration(SIM_PRESET_MELT) - 20.0) < 1e-12);
 }

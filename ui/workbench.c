@@ -197,8 +197,8 @@ static int launch_preset(sim_config *cfg, sim_plan *plan, const char *file, pcm_
         cfg->min_dist = p.structure.min_dist;
         snprintf(cfg->composition, sizeof cfg->composition, "%.31s", p.structure.composition);
         cfg->structure_seed = (unsigned long long)p.structure.seed;
-        /* rocksalt: the preset's lattice constant as written; liquid: its packing density */
-        cfg->density = !strcmp(p.structure.kind, "liquid") ? p.structure.density : 0.0;
+        /* rocksalt: the preset's lattice constant as written; liquid, interface: the packing density */
+        cfg->density = strcmp(p.structure.kind, "rocksalt") ? p.structure.density : 0.0;
     }
     cfg->committee = p.committee;
     cfg->committee_warn = p.committee_warn;
