@@ -179,6 +179,7 @@ static pcm_system *tm_interface(tm_ctx *c, tm_run *r, unsigned long long seed, p
     if (md) {
         md_add_hook(md, MD_HOOK_POST_FORCE, freeze_forces, &fz);
         md_add_hook(md, MD_HOOK_END_STEP, freeze_velocities, &fz);
+        freeze_forces(md, &fz);   /* md_new's forces feed the first half kick */
         freeze_velocities(md, &fz);
     }
     long n1 = tm_steps(c, c->hot_ps), n = n1 + tm_steps(c, TM_SETTLE_PS), k = 0;
