@@ -13,8 +13,9 @@
  * Growth velocity, verdict and the T_m estimate: interface.h.
  *
  * Output (atomic files): DIR/report.md, DIR/melting-point.csv (rewritten after every
- * temperature, so a killed run keeps what finished), DIR/T<T>K/thermo.csv, start.extxyz
- * and final.extxyz (with a per-atom `crystalline` column).  SIGINT/SIGTERM end the running
+ * temperature, so a killed run keeps what finished), with gnuplot DIR/growth.png (N_x(t))
+ * and velocity.png (v against T), DIR/T<T>K/thermo.csv, start.extxyz and final.extxyz (with
+ * a per-atom `crystalline` column).  SIGINT/SIGTERM end the running
  * temperature at the next sample and write the report; exit 128 + signal.  Exit 0 when all
  * runs completed, 1 on bad input or a failed run, 2 for usage.
  */
@@ -439,6 +440,46 @@ static void write_report(const tm_ctx *c)
         fprintf(stderr, "pcmlab melting-point: %s\n", e.msg);
 }
 
+/* DIR/growth.png (N_x(t) of every temperature) and DIR/velocity.png (v against T), drawn by
+ * gnuplot when it is installed (else nothing), to temporary names renamed when complete. */
+static void write_plots(const tm_ctx *c)
+{
+    static const char *names[2] = {"growth", "velocity"};
+    int ndone = 0;
+    for (int k = 0; k < c->nruns; k++)
+        ndone += c->runs[k].ps_done > 0;
+    if (!ndone)
+        return;
+    FILE *g = popen("gnuplot 2>/dev/null", "w");
+    if (!g)
+        return;
+    fprintf(g, "set terminal pngcairo size 900,600 font 'Sans,13'\nset grid\nset datafile separator ','\n");
+    fprintf(g, "set output '%s/growth.png.tmp'\nset title 'interface method: crystalline atoms'\n"
+               "set xlabel 'time (ps)'\nset ylabel 'crystalline atoms N_x'\nset key outside right\nplot ",
+            c->dir);
+    for (int k = 0, first = 1; k < c->nruns; k++) {
+        if (!(c->runs[k].ps_done > 0))
+            continue;
+        fprintf(g, "%s'%s/T%.0fK/thermo.csv' every ::1 u 1:7 w l lw 2 t '%g K'", first ? "" : ", ", c->dir,
+                c->runs[k].T, c->runs[k].T);
+        first = 0;
+    }
+    fprintf(g, "\nset output '%s/velocity.png.tmp'\nset title 'interface velocity (> 0: the crystal grows)'\n"
+               "set xlabel 'T (K)'\nset ylabel 'v (m/s)'\nset key top right\nset xzeroaxis lw 2\n"
+               "set offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n"
+               "plot '%s/melting-point.csv' every ::1 u 1:(strcol(14) eq \"completed\" ? $11 : 1/0):12 w yerrorbars "
+               "pt 7 ps 1.5 t 'v'\nset output\n",
+            c->dir, c->dir);
+    int rc = pclose(g);
+    for (int w = 0; w < 2; w++) {
+        char tmp[4200], path[4200];
+        snprintf(tmp, sizeof tmp, "%s/%s.png.tmp", c->dir, names[w]);
+        snprintf(path, sizeof path, "%s/%s.png", c->dir, names[w]);
+        if (rc != 0 || rename(tmp, path) != 0)
+            remove(tmp);
+    }
+}
+
 /* ------------------------------------------------------------------ arguments */
 
 static int parse_temps(const char *s, tm_ctx *c, pcm_err *e)
@@ -570,6 +611,7 @@ int cmd_melting_point(int argc, char **argv)
         fflush(stdout);
         write_csv(c);
         write_report(c);
+        write_plots(c);
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);

@@ -32,6 +32,12 @@ head -1 "$th" | grep -q '^time_ps,T,P_bar,Lz,density,pe_atom,n_crystalline,cryst
 [ "$(tail -n +2 "$th" | wc -l)" -eq 17 ] || fail "17 samples expected (0..4 ps every 0.25)"
 head -2 "$d/tm/T400K/final.extxyz" | grep -q 'crystalline:I:1' || fail "final frame lacks the crystalline column"
 head -2 "$d/tm/T400K/start.extxyz" | grep -q 'melting_point_run=start' || fail "start frame"
+if command -v gnuplot >/dev/null; then   # the plots, renamed into place once drawn
+    for f in growth.png velocity.png; do
+        [ "$(head -c 4 "$d/tm/$f" | od -An -c | tr -d ' ')" = '211PNG' ] || fail "$f is not a PNG"
+    done
+fi
+[ -z "$(ls "$d/tm" | grep '\.tmp')" ] || fail "temporary files left: $(ls "$d/tm")"
 
 # bad input: a message naming the problem, exit 1, no output directory
 for args in "--T 400,abc" "--cells 0x2x2" "--premelt 1500" "--every 0" "--time -1"; do
