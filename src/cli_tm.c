@@ -19,6 +19,7 @@
  * temperature at the next sample and write the report; exit 128 + signal.  Exit 0 when all
  * runs completed, 1 on bad input or a failed run, 2 for usage.
  */
+#include <dirent.h>
 #include <math.h>
 #include <omp.h>
 #include <signal.h>
@@ -41,6 +42,8 @@
 #define TM_DMIN 2.5         /* Å, closest approach in the random liquid packing */
 #define TM_SETTLE_PS 2.0    /* ps at T after the premelt, crystal still fixed */
 #define TM_MAXCROSS 4
+#define TM_THERMO_HEADER                                                                                   \
+    "time_ps,T,P_bar,Lz,density,pe_atom,n_crystalline,crystalline_fraction,n_interfaces,interface1_z,interface2_z"
 
 typedef struct tm_run {
     double T;                   /* K */
@@ -65,6 +68,7 @@ typedef struct tm_ctx {
     pcm_potential *pot;
     tm_run runs[TM_MAXT];
     int nruns;
+    int report_only;            /* re-analyse the runs already in dir, run nothing */
     char cmdline[1024], started[64];
 } tm_ctx;
 
@@ -84,9 +88,12 @@ static int usage(void)
             "usage: pcmlab melting-point POT -o DIR [--T 650,750,850,950] [--time 100] [--cells 3x3x4]\n"
             "                            [--liquid A] [--rho-liquid 5.9] [--equil 5] [--premelt 1500:4]\n"
             "                            [--every 0.5] [--threads T] [--seed 1] [--dt 1]\n"
+            "       pcmlab melting-point --report-only -o DIR [--cells 3x3x4] [--seed 1]\n"
             "  The interface method: a rocksalt slab (--cells) and a liquid slab (--liquid Å, default\n"
             "  as thick as the crystal) in contact, NPT with P_zz = 1 bar at each T for --time ps;\n"
-            "  the crystal grows below T_m and melts above.  Writes DIR/report.md, melting-point.csv.\n");
+            "  the crystal grows below T_m and melts above.  Writes DIR/report.md, melting-point.csv.\n"
+            "  --report-only re-analyses the DIR/T*K runs already there (say, temperatures run by\n"
+            "  separate processes into one DIR; --cells and --seed as they ran).\n");
     return 2;
 }
 
@@ -238,7 +245,7 @@ static int tm_sample(pcm_md *md, FILE *fp, unsigned char *fl, double *frac, int 
     return 0;
 }
 
-/* Step 3 and the fit.  Fills r; returns 0 when the run completed. */
+/* Step 3: the free run, sampled into rdir/thermo.csv.  Fills r; returns 0 when it completed. */
 static int tm_growth(tm_ctx *c, tm_run *r, pcm_system *s, unsigned long long seed, const char *rdir, pcm_err *e)
 {
     char path[4200];
@@ -248,29 +255,23 @@ static int tm_growth(tm_ctx *c, tm_run *r, pcm_system *s, unsigned long long see
     long n = tm_steps(c, c->time_ps), every = tm_steps(c, c->every_ps), k = 0;
     if (every < 1)
         every = 1;
-    int nbins = (int)lround(s->cell.h[2][2] / 3.0), cap = (int)(n / every) + 2, ns = 0, rc = 0;
+    int nbins = (int)lround(s->cell.h[2][2] / 3.0), rc = 0;
     if (nbins < 4)
         nbins = 4;
     unsigned char *fl = pcm_malloc((size_t)s->n);
-    double *frac = pcm_malloc((size_t)nbins * sizeof *frac), *t = pcm_malloc((size_t)cap * sizeof *t);
-    double *nxs = pcm_malloc((size_t)cap * sizeof *nxs);
+    double *frac = pcm_malloc((size_t)nbins * sizeof *frac);
     int *cnt = pcm_malloc((size_t)nbins * sizeof *cnt);
     pcm_afile af = {0};
     snprintf(path, sizeof path, "%s/thermo.csv", rdir);
     if (atomic_open(&af, path, e) != 0) {
         md_free(md);
-        free(fl), free(frac), free(t), free(nxs), free(cnt);
+        free(fl), free(frac), free(cnt);
         return -1;
     }
-    fputs("time_ps,T,P_bar,Lz,density,pe_atom,n_crystalline,crystalline_fraction,n_interfaces,interface1_z,"
-          "interface2_z\n",
-          af.fp);
+    fputs(TM_THERMO_HEADER "\n", af.fp);
     int nx;
     double f;
-    r->lz0 = s->cell.h[2][2];
     tm_sample(md, af.fp, fl, frac, cnt, nbins, &nx, &f);
-    r->nx0 = nx, r->f0 = f;
-    t[ns] = 0.0, nxs[ns++] = nx;
     snprintf(path, sizeof path, "%s/start.extxyz", rdir);
     tm_write_frame(path, s, "start");
     snprintf(r->status, sizeof r->status, "completed");
@@ -289,27 +290,84 @@ static int tm_growth(tm_ctx *c, tm_run *r, pcm_system *s, unsigned long long see
             break;
         }
         k += m;
-        if (k % every == 0 || k == n) {
-            if (tm_sample(md, af.fp, fl, frac, cnt, nbins, &nx, &f) == 0 && ns < cap)
-                t[ns] = s->time * 1e-3, nxs[ns++] = nx;
-        }
+        if (k % every == 0 || k == n)
+            tm_sample(md, af.fp, fl, frac, cnt, nbins, &nx, &f);
     }
-    pcm_xtal_summary sum;
     pcm_err e2 = {{0}};
-    if (xtal_compute(s, NULL, fl, NULL, &sum, &e2) == 0)
-        r->nx1 = sum.ncryst, r->f1 = sum.fraction;
-    r->lz1 = s->cell.h[2][2];
-    r->ps_done = s->time * 1e-3;
     if (atomic_commit(&af, &e2) != 0)
         fprintf(stderr, "pcmlab melting-point: %s\n", e2.msg);
     snprintf(path, sizeof path, "%s/final.extxyz", rdir);
     tm_write_frame(path, s, r->status);
+    md_free(md);
+    free(fl), free(frac), free(cnt);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ analysis (from the files) */
+
+typedef struct tm_series {
+    double *t, *nx;
+    int *nc, n, cap;
+} tm_series;
+
+static void series_free(tm_series *q) { free(q->t), free(q->nx), free(q->nc); }
+
+/* rdir/thermo.csv into q (time, crystalline count, interfaces) and the first/last rows into r. */
+static int read_thermo(const char *rdir, tm_series *q, tm_run *r, pcm_err *e)
+{
+    char path[4200], line[512];
+    memset(q, 0, sizeof *q);
+    snprintf(path, sizeof path, "%s/thermo.csv", rdir);
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return pcm_errf(e, path, 0, "cannot read the run's samples");
+    long ln = 0;
+    int rc = 0;
+    while (fgets(line, sizeof line, fp)) {
+        ln++;
+        if (ln == 1) {
+            if (strncmp(line, TM_THERMO_HEADER, strlen(TM_THERMO_HEADER)))
+                rc = pcm_errf(e, path, 1, "expected the header '%s'", TM_THERMO_HEADER);
+            if (rc)
+                break;
+            continue;
+        }
+        double t, T, P, lz, rho, pe, fr;
+        int nx, nc;
+        if (sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%d,%lf,%d", &t, &T, &P, &lz, &rho, &pe, &nx, &fr, &nc) != 9) {
+            rc = pcm_errf(e, path, ln, "expected time_ps,T,P_bar,Lz,density,pe_atom,n_crystalline,...");
+            break;
+        }
+        if (q->n == q->cap) {
+            q->cap = q->cap ? 2 * q->cap : 256;
+            q->t = pcm_realloc(q->t, (size_t)q->cap * sizeof *q->t);
+            q->nx = pcm_realloc(q->nx, (size_t)q->cap * sizeof *q->nx);
+            q->nc = pcm_realloc(q->nc, (size_t)q->cap * sizeof *q->nc);
+        }
+        q->t[q->n] = t, q->nx[q->n] = nx, q->nc[q->n++] = nc;
+        if (q->n == 1)
+            r->nx0 = nx, r->f0 = fr, r->lz0 = lz;
+        r->nx1 = nx, r->f1 = fr, r->lz1 = lz, r->ps_done = t;
+    }
+    fclose(fp);
+    if (!rc && q->n < 1)
+        rc = pcm_errf(e, path, ln, "no samples");
+    return rc;
+}
+
+/* The growth fit of one temperature from its files; r->a, natoms, nblock must be set. */
+static int tm_analyse(const tm_ctx *c, tm_run *r, const char *rdir, pcm_err *e)
+{
+    tm_series q;
+    if (read_thermo(rdir, &q, r, e) != 0) {
+        series_free(&q);
+        return -1;
+    }
     double ncell = (double)(c->cells[0] * c->cells[1] * c->cells[2]);
     double area = c->cells[0] * c->cells[1] * r->a * r->a, dens = r->nblock / (ncell * r->a * r->a * r->a);
-    iface_growth_fit(t, nxs, ns, 0.1 * r->ps_done, r->natoms, area, dens, 0.5 * r->a, &r->g);
-    md_free(md);
-    free(fl), free(frac), free(t), free(nxs), free(cnt);
-    return rc;
+    iface_growth_fit(q.t, q.nx, q.nc, q.n, 0.1 * r->ps_done, r->natoms, area, dens, 0.5 * r->a, &r->g);
+    series_free(&q);
+    return 0;
 }
 
 static int tm_run_one(tm_ctx *c, tm_run *r, pcm_err *e)
@@ -331,6 +389,9 @@ static int tm_run_one(tm_ctx *c, tm_run *r, pcm_err *e)
     }
     rc = tm_growth(c, r, s, seed + 2, rdir, e);
     system_free(s);
+    pcm_err ae = {{0}};
+    if (tm_analyse(c, r, rdir, &ae) != 0)
+        fprintf(stderr, "pcmlab melting-point: %s\n", ae.msg);
     r->wall = tm_now() - t0;
     return rc;
 }
@@ -349,7 +410,7 @@ static const char *verdict_text(const tm_run *r, char *buf, size_t n)
 {
     if (r->g.saturated && !strcmp(r->status, "completed"))
         snprintf(buf, n, "%s (%s at %.3g ps)", verdict_word(r),
-                 r->g.saturated > 0 ? "box crystalline" : "crystal gone", r->g.t_saturated);
+                 r->g.saturated > 0 ? "box crystallized" : "slab melted", r->g.t_saturated);
     else
         snprintf(buf, n, "%s", verdict_word(r));
     return buf;
@@ -402,29 +463,40 @@ static void write_report(const tm_ctx *c)
     pcm_tm_estimate est;
     tm_estimate(c, &est);
     iface_tm_text(&est, line, sizeof line);
-    fprintf(fp, "# Melting point by the interface method: %s\n\n", c->pot_spec);
+    fprintf(fp, "# Melting point by the interface method: %s\n\n", c->pot_spec ? c->pot_spec : c->dir);
     fprintf(fp, "**%s**\n\n", line);
     char liq[64];
     if (c->liq_len > 0)
         snprintf(liq, sizeof liq, "%g Å", c->liq_len);
     else
         snprintf(liq, sizeof liq, "as thick as the crystal");
-    fprintf(fp, "- command: `%s`\n- started %s; crystal %ldx%ldx%ld rocksalt cells, liquid %s at %g g/cm³\n",
-            c->cmdline, c->started, c->cells[0], c->cells[1], c->cells[2], liq, c->rho_liq);
-    fprintf(fp,
+    if (c->report_only)
+        fprintf(fp, "- re-analysed %s by `%s` from the runs in this folder (crystal %ldx%ldx%ld rocksalt cells; "
+                    "how each ran: its own files; wall times not known)\n\n",
+                c->started, c->cmdline, c->cells[0], c->cells[1], c->cells[2]);
+    else {
+        fprintf(fp, "- command: `%s`\n- started %s; crystal %ldx%ldx%ld rocksalt cells, liquid %s at %g g/cm³\n",
+                c->cmdline, c->started, c->cells[0], c->cells[1], c->cells[2], liq, c->rho_liq);
+        fprintf(fp,
             "- per temperature: crystal NPT %g ps -> a(T); liquid premelted %g ps at %g K and %g ps at T with the "
             "crystal fixed; then NPT with P_zz = 1 bar (x, y fixed) for %g ps, sampled every %g ps; dt %g fs, "
             "seed %ld\n\n",
             c->equil_ps, c->hot_ps, c->hot_T, TM_SETTLE_PS, c->time_ps, c->every_ps, c->dt, c->seed);
+    }
     fputs("| T (K) | a(T) (Å) | atoms | simulated | N_x start → end | fraction start → end | dN_x/dt (atoms/ps) | "
           "v (m/s) | verdict | wall |\n|---|---|---|---|---|---|---|---|---|---|\n",
           fp);
     for (int k = 0; k < c->nruns; k++) {
         const tm_run *r = &c->runs[k];
         char vt[96];
-        fprintf(fp, "| %g | %.4f | %d | %.4g ps | %d → %d | %.3f → %.3f | %.2f ± %.2f | %.2f ± %.2f | %s | %.0f s |\n",
+        char wall[32];
+        if (r->wall > 0)
+            snprintf(wall, sizeof wall, "%.0f s", r->wall);
+        else
+            snprintf(wall, sizeof wall, "—");
+        fprintf(fp, "| %g | %.4f | %d | %.4g ps | %d → %d | %.3f → %.3f | %.2f ± %.2f | %.2f ± %.2f | %s | %s |\n",
                 r->T, r->a, r->natoms, r->ps_done, r->nx0, r->nx1, r->f0, r->f1, r->g.slope, r->g.slope_se, r->g.v,
-                r->g.v_se, verdict_text(r, vt, sizeof vt), r->wall);
+                r->g.v_se, verdict_text(r, vt, sizeof vt), wall);
     }
     fprintf(fp,
             "\nv = (dN_x/dt) / (2 A n_x) from a least-squares line over the last 90 %% of each run (two "
@@ -521,6 +593,10 @@ static int parse_args(int argc, char **argv, tm_ctx *c, pcm_err *e)
             c->pot_spec = a;
             continue;
         }
+        if (!strcmp(a, "--report-only")) {
+            c->report_only = 1;
+            continue;
+        }
         if (!v)
             return fprintf(stderr, "pcmlab melting-point: %s needs a value\n", a), 2;
         int rc = 0;
@@ -546,7 +622,7 @@ static int parse_args(int argc, char **argv, tm_ctx *c, pcm_err *e)
         if (rc)
             return 1;
     }
-    if (!c->pot_spec || !c->dir)
+    if (!c->dir || (!c->pot_spec && !c->report_only))
         return fprintf(stderr, "pcmlab melting-point: %s\n", c->pot_spec ? "-o DIR is required" : "missing potential"),
                2;
     if (!(c->time_ps > 0 && c->time_ps <= 1e6) || !(c->equil_ps > 0 && c->equil_ps <= 1e4))
@@ -564,6 +640,90 @@ static int parse_args(int argc, char **argv, tm_ctx *c, pcm_err *e)
     return 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* One finished temperature from its folder: geometry from start.extxyz (a = L_x / cells x;
+ * the crystal block is rebuilt from --cells and --seed to count its atoms), the status from
+ * final.extxyz, the fit from thermo.csv. */
+static int tm_load_run(tm_ctx *c, tm_run *r, pcm_err *e)
+{
+    char rdir[4096], path[4200];
+    snprintf(rdir, sizeof rdir, "%s/T%.0fK", c->dir, r->T);
+    snprintf(path, sizeof path, "%s/start.extxyz", rdir);
+    pcm_frame *fr = xyz_read_first(path, e);
+    if (!fr)
+        return -1;
+    r->natoms = fr->sys->n;
+    r->a = fr->sys->cell.h[0][0] / (double)c->cells[0];
+    frame_free(fr);
+    pcm_system *blk = build_rocksalt_box((int)c->cells[0], (int)c->cells[1], (int)c->cells[2], r->a, 0.2, 0,
+                                         (uint64_t)c->seed, e);
+    if (!blk)
+        return -1;
+    r->nblock = blk->n;
+    system_free(blk);
+    if (r->nblock >= r->natoms)
+        return pcm_errf(e, path, 0, "%d atoms, not more than a %ldx%ldx%ld crystal block (%d): --cells as it ran?",
+                        r->natoms, c->cells[0], c->cells[1], c->cells[2], r->nblock);
+    snprintf(path, sizeof path, "%s/final.extxyz", rdir);
+    pcm_err fe = {{0}};
+    fr = xyz_read_first(path, &fe);
+    const char *st = fr ? frame_get(fr, "melting_point_run") : NULL;
+    snprintf(r->status, sizeof r->status, "%s", st ? st : "incomplete");
+    frame_free(fr);
+    r->wall = -1;
+    return tm_analyse(c, r, rdir, e);
+}
+
+static int tm_report_only(tm_ctx *c, pcm_err *e)
+{
+    DIR *d = opendir(c->dir);
+    if (!d)
+        return pcm_errf(e, c->dir, 0, "cannot open the folder");
+    double Ts[TM_MAXT];
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        double T;
+        int used = 0;
+        if (sscanf(de->d_name, "T%lfK%n", &T, &used) == 1 && used && !de->d_name[used] && n < TM_MAXT)
+            Ts[n++] = T;
+    }
+    closedir(d);
+    if (!n)
+        return pcm_errf(e, c->dir, 0, "no T<T>K run folders to analyse");
+    qsort(Ts, (size_t)n, sizeof *Ts, cmp_double);
+    for (int k = 0; k < n; k++) {
+        tm_run *r = &c->runs[c->nruns++];
+        memset(r, 0, sizeof *r);
+        r->T = Ts[k];
+        pcm_err re = {{0}};
+        if (tm_load_run(c, r, &re) != 0) {   /* still running, or not a run of this command */
+            fprintf(stderr, "pcmlab melting-point: %g K skipped: %s\n", r->T, re.msg);
+            c->nruns--;
+            continue;
+        }
+        char vt[96];
+        printf("melting-point %6g K  a %.4f A  N_x %d -> %d  v %+.2f +- %.2f m/s  %s\n", r->T, r->a, r->nx0, r->nx1,
+               r->g.v, r->g.v_se, verdict_text(r, vt, sizeof vt));
+    }
+    if (!c->nruns)
+        return pcm_errf(e, c->dir, 0, "none of its %d run folders could be analysed", n);
+    write_csv(c);
+    write_report(c);
+    write_plots(c);
+    pcm_tm_estimate est;
+    char line[256];
+    tm_estimate(c, &est);
+    iface_tm_text(&est, line, sizeof line);
+    printf("melting-point: %s  report: %s/report.md\n", line, c->dir);
+    return 0;
+}
+
 int cmd_melting_point(int argc, char **argv)
 {
     static tm_ctx ctx;
@@ -578,13 +738,15 @@ int cmd_melting_point(int argc, char **argv)
     if (c->threads > 0)
         omp_set_num_threads((int)c->threads);
     cli_cmdline(c->cmdline, sizeof c->cmdline, argc, argv);
+    time_t now = time(NULL);
+    strftime(c->started, sizeof c->started, "%Y-%m-%d %H:%M:%S UTC", gmtime(&now));
+    if (c->report_only)
+        return tm_report_only(c, &e) == 0 ? 0 : cli_fail(&e);
     c->pot = potential_load(c->pot_spec, &e);
     if (!c->pot || make_dirs(c->dir, &e) != 0) {
         potential_free(c->pot);
         return cli_fail(&e);
     }
-    time_t now = time(NULL);
-    strftime(c->started, sizeof c->started, "%Y-%m-%d %H:%M:%S UTC", gmtime(&now));
     printf("melting-point %s: %d temperatures, %ldx%ldx%ld crystal cells, %g ps each -> %s/\n", c->pot_spec, c->nT,
            c->cells[0], c->cells[1], c->cells[2], c->time_ps, c->dir);
     fflush(stdout);

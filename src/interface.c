@@ -33,8 +33,8 @@ static int line_fit(const double *t, const double *y, int k0, int k1, double t_f
     return 0;
 }
 
-int iface_growth_fit(const double *t_ps, const double *nx, int n, double t_from_ps, int natoms, double area,
-                     double density, double layer, pcm_growth *g)
+int iface_growth_fit(const double *t_ps, const double *nx, const int *ncross, int n, double t_from_ps, int natoms,
+                     double area, double density, double layer, pcm_growth *g)
 {
     *g = (pcm_growth){NAN, NAN, NAN, NAN, NAN, NAN, 0, 0, NAN, 0};
     if (!(area > 0) || !(density > 0) || !(layer > 0))
@@ -42,9 +42,11 @@ int iface_growth_fit(const double *t_ps, const double *nx, int n, double t_from_
     double mono = density * area * layer;   /* atoms of one monolayer */
     int ks = -1;
     for (int k = 0; k < n && ks < 0; k++) {
-        if (nx[k] < IFACE_MIN_LAYER * mono)
+        int flat = ncross && k > 0 && ncross[k] == 0 && (k + 1 == n || ncross[k + 1] == 0) &&
+                   fabs(nx[k] - nx[0]) >= mono;
+        if (nx[k] < IFACE_MIN_LAYER * mono || (flat && nx[k] < 0.5 * natoms))
             g->saturated = -1, ks = k;
-        else if (nx[k] > natoms - IFACE_MIN_LAYER * mono)
+        else if (nx[k] > natoms - IFACE_MIN_LAYER * mono || (flat && nx[k] > 0.5 * natoms))
             g->saturated = 1, ks = k;
     }
     double span = 0;
@@ -52,7 +54,9 @@ int iface_growth_fit(const double *t_ps, const double *nx, int n, double t_from_
     if (ks >= 0) {
         g->t_saturated = t_ps[ks];
         g->verdict = g->saturated;
-        rc = line_fit(t_ps, nx, 0, ks + 1, -INFINITY, g, &span);
+        rc = line_fit(t_ps, nx, 0, ks + 1, 0.1 * t_ps[ks], g, &span);   /* the same 10 % start-up skipped */
+        if (rc != 0)
+            rc = line_fit(t_ps, nx, 0, ks + 1, -INFINITY, g, &span);
     } else
         rc = line_fit(t_ps, nx, 0, n, t_from_ps, g, &span);
     if (rc != 0)

@@ -3,10 +3,12 @@
  * The paper's supplement, sec. 2: a crystal slab and a liquid slab in contact (two
  * interfaces, normal z, x and y fixed, P_zz = 1 bar); below T_m the crystal grows,
  * above it melts.  The crystalline atom count N_x(t) (ten Wolde q4, crystallinity.h)
- * is fitted by a straight line over t >= t_from, or, when the crystal is gone (fewer than
- * half a monolayer of crystalline atoms left) or fills the box (all but half a monolayer)
- * before the end, over the samples from the start to that moment; such a run is decided
- * by that alone:
+ * is fitted by a straight line over t >= t_from, or, when the crystal is gone or fills the
+ * box before the end, over the samples from 10 % of that moment to it (all of them when that
+ * leaves fewer than two); such a run is decided by that alone.  Gone: fewer than half a monolayer of crystalline atoms left, or no
+ * interface left (the crystalline profile along z crosses 1/2 nowhere, two samples in a
+ * row, after N_x moved by a monolayer) with less than half the atoms crystalline.  Full: all but half a monolayer
+ * crystalline, or no interface left with more than half.  The velocity is
  *
  *   dN_x/dt = slope (atoms/ps),   v = slope / (2 A n_x)   (Å/ps; 1 Å/ps = 100 m/s)
  *
@@ -41,12 +43,12 @@ typedef struct pcm_growth {
     int verdict;       /* +1 grows, -1 melts, 0 undecided */
 } pcm_growth;
 
-/* Fits n samples (t_ps[k], nx[k]) of a run of natoms atoms.  area Å², density
- * atoms/Å³, layer Å (the layer spacing of the growth direction).  Returns 0, or -1
- * with fewer than 2 samples in the window or non-positive geometry (then only a
- * saturation decides the verdict). */
-int iface_growth_fit(const double *t_ps, const double *nx, int n, double t_from_ps, int natoms, double area,
-                     double density, double layer, pcm_growth *g);
+/* Fits n samples (t_ps[k], nx[k]) of a run of natoms atoms; ncross[k] (NULL: not known)
+ * the number of interfaces found in sample k.  area Å², density atoms/Å³, layer Å (the
+ * layer spacing of the growth direction).  Returns 0, or -1 with fewer than 2 samples in
+ * the window or non-positive geometry (then only a saturation decides the verdict). */
+int iface_growth_fit(const double *t_ps, const double *nx, const int *ncross, int n, double t_from_ps, int natoms,
+                     double area, double density, double layer, pcm_growth *g);
 
 enum { TM_BRACKET, TM_ABOVE, TM_BELOW, TM_UNDECIDED, TM_INCONSISTENT };
 

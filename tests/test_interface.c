@@ -18,7 +18,7 @@ static void test_linear_growth_exact(void **state)
     for (int k = 0; k < 41; k++)
         t[k] = 0.5 * k, y[k] = 100.0 + 2.0 * t[k];
     pcm_growth g;
-    assert_int_equal(iface_growth_fit(t, y, 41, 2.0, 400, AREA, DENS, LAYER, &g), 0);
+    assert_int_equal(iface_growth_fit(t, y, NULL, 41, 2.0, 400, AREA, DENS, LAYER, &g), 0);
     assert_true(fabs(g.slope - 2.0) < 1e-12);
     assert_true(g.slope_se < 1e-9);
     /* v = 2 atoms/ps / (2 · 144 Å² · 0.03 Å⁻³) = 0.2315 Å/ps = 23.15 m/s */
@@ -30,7 +30,7 @@ static void test_linear_growth_exact(void **state)
     /* the same falling: melts, with the opposite velocity */
     for (int k = 0; k < 41; k++)
         y[k] = 200.0 - 2.0 * t[k];
-    assert_int_equal(iface_growth_fit(t, y, 41, 2.0, 400, AREA, DENS, LAYER, &g), 0);
+    assert_int_equal(iface_growth_fit(t, y, NULL, 41, 2.0, 400, AREA, DENS, LAYER, &g), 0);
     assert_true(fabs(g.v + 100.0 * 2.0 / (2.0 * AREA * DENS)) < 1e-9);
     assert_int_equal(g.verdict, -1);
 }
@@ -44,18 +44,18 @@ static void test_undecided(void **state)
     for (int k = 0; k < 41; k++)
         t[k] = 0.5 * k, y[k] = 100.0 + 0.5 * t[k];   /* 9 atoms over the window < 12.96 */
     pcm_growth g;
-    assert_int_equal(iface_growth_fit(t, y, 41, 2.0, 400, AREA, DENS, LAYER, &g), 0);
+    assert_int_equal(iface_growth_fit(t, y, NULL, 41, 2.0, 400, AREA, DENS, LAYER, &g), 0);
     assert_true(g.slope > 0.49);
     assert_int_equal(g.verdict, 0);
     for (int k = 0; k < 41; k++)
         y[k] = 100.0 + ((k * 7) % 5 - 2) * 4.0;      /* ±8 atoms, no trend */
-    assert_int_equal(iface_growth_fit(t, y, 41, 2.0, 400, AREA, DENS, LAYER, &g), 0);
+    assert_int_equal(iface_growth_fit(t, y, NULL, 41, 2.0, 400, AREA, DENS, LAYER, &g), 0);
     assert_true(g.noise > 3.0);
     assert_int_equal(g.verdict, 0);
     /* a big trend buried in noise: the slope must beat 3 standard errors too */
     for (int k = 0; k < 41; k++)
         y[k] = 300.0 + 2.0 * t[k] + (k % 2 ? 100.0 : -100.0);
-    assert_int_equal(iface_growth_fit(t, y, 41, 2.0, 1000, AREA, DENS, LAYER, &g), 0);
+    assert_int_equal(iface_growth_fit(t, y, NULL, 41, 2.0, 1000, AREA, DENS, LAYER, &g), 0);
     assert_true(fabs(g.dn) >= 12.96);
     assert_true(fabs(g.slope) < 3.0 * g.slope_se);
     assert_int_equal(g.verdict, 0);
@@ -69,23 +69,36 @@ static void test_saturation(void **state)
     for (int k = 0; k < 21; k++)
         t[k] = 0.25 * k, y[k] = k <= 4 ? 60.0 - 15.0 * k : 0.0;
     pcm_growth g;
-    assert_int_equal(iface_growth_fit(t, y, 21, 0.5, 120, AREA, DENS, LAYER, &g), 0);
+    assert_int_equal(iface_growth_fit(t, y, NULL, 21, 0.5, 120, AREA, DENS, LAYER, &g), 0);
     assert_int_equal(g.saturated, -1);
     assert_int_equal(g.verdict, -1);
     assert_true(fabs(g.t_saturated - 1.0) < 1e-12);
     assert_true(fabs(g.slope + 60.0) < 1e-9);   /* 15 atoms per 0.25 ps */
-    assert_int_equal(g.npoints, 5);
+    assert_int_equal(g.npoints, 4);             /* t = 0.25 .. 1.0: the first 10 % left out */
     /* the box fills up: 120 atoms, within half a monolayer (6.5) of full at t = 1.25 ps */
     for (int k = 0; k < 21; k++)
         y[k] = fmin(60.0 + 12.0 * k, 120.0);
-    assert_int_equal(iface_growth_fit(t, y, 21, 0.5, 120, AREA, DENS, LAYER, &g), 0);
+    assert_int_equal(iface_growth_fit(t, y, NULL, 21, 0.5, 120, AREA, DENS, LAYER, &g), 0);
     assert_int_equal(g.saturated, 1);
     assert_int_equal(g.verdict, 1);
     assert_true(fabs(g.t_saturated - 1.25) < 1e-12);
+    /* no interface left (two samples in a row) decides too: the box crystallized at 80 % */
+    int nc[21];
+    for (int k = 0; k < 21; k++)
+        y[k] = fmin(60.0 + 4.0 * k, 96.0), nc[k] = y[k] < 96.0 ? 2 : 0;
+    nc[3] = 0;           /* one sample without a crossing is noise, not the end */
+    nc[1] = nc[2] = 0;   /* nor are two before N_x has moved by a monolayer */
+    assert_int_equal(iface_growth_fit(t, y, nc, 21, 0.5, 120, AREA, DENS, LAYER, &g), 0);
+    assert_int_equal(g.saturated, 1);
+    assert_true(fabs(g.t_saturated - 2.25) < 1e-12);   /* y reaches 96 at k = 9 */
+    assert_true(fabs(g.slope - 16.0) < 1e-9);           /* 4 atoms per 0.25 ps, the plateau left out */
+    assert_int_equal(iface_growth_fit(t, y, NULL, 21, 0.5, 120, AREA, DENS, LAYER, &g), 0);
+    assert_int_equal(g.saturated, 0);                   /* without the crossings the plateau is fitted */
+    assert_true(g.slope < 10.0);
     /* bad geometry and too few samples */
-    assert_int_equal(iface_growth_fit(t, y, 21, 0.5, 120, 0.0, DENS, LAYER, &g), -1);
+    assert_int_equal(iface_growth_fit(t, y, NULL, 21, 0.5, 120, 0.0, DENS, LAYER, &g), -1);
     assert_int_equal(g.verdict, 0);
-    assert_int_equal(iface_growth_fit(t, y, 21, 100.0, 400, AREA, DENS, LAYER, &g), -1);
+    assert_int_equal(iface_growth_fit(t, y, NULL, 21, 100.0, 400, AREA, DENS, LAYER, &g), -1);
 }
 
 static void test_tm_estimate(void **state)

@@ -18,7 +18,7 @@ head -1 "$csv" | grep -q '^T,a,atoms,ps,n_crystalline_start,n_crystalline_end,' 
 # 1600 K: the crystal vanishes (decided by that), the velocity is negative
 awk -F, '$1==1600 {ok = $13=="melts" && $14=="completed" && $11 < 0 && $6 < 0.1*$5} END {exit !ok}' "$csv" \
     || fail "1600 K did not melt: $(grep ^1600 "$csv")"
-grep -q '1600 | .*melts (crystal gone at' "$d/tm/report.md" || fail "report row for 1600 K"
+grep -q '1600 | .*melts (slab melted at' "$d/tm/report.md" || fail "report row for 1600 K"
 # 400 K: the slab holds (about half the cell crystalline at the start, most of it kept)
 awk -F, '$1==400 {ok = $7 > 0.3 && $7 < 0.7 && $6 >= 0.8*$5 && $13 != "melts"} END {exit !ok}' "$csv" \
     || fail "400 K: $(grep ^400, "$csv")"
@@ -38,6 +38,18 @@ if command -v gnuplot >/dev/null; then   # the plots, renamed into place once dr
     done
 fi
 [ -z "$(ls "$d/tm" | grep '\.tmp')" ] || fail "temporary files left: $(ls "$d/tm")"
+
+# --report-only re-analyses the folders: the same rows (bar the wall time), a folder still
+# running (no thermo.csv yet) is skipped with a message, an empty folder is an error
+cut -d, -f1-14 "$csv" > "$d/rows.before"
+mkdir "$d/tm/T999K"
+"$bin" melting-point --report-only --cells 2x2x2 -o "$d/tm" > "$d/ro.log" 2> "$d/ro.err" || fail "report-only: $(cat "$d/ro.err")"
+cut -d, -f1-14 "$csv" | cmp -s - "$d/rows.before" || fail "report-only changed the rows: $(cat "$csv")"
+grep -q '999 K skipped: .*T999K/start.extxyz' "$d/ro.err" || fail "running folder: $(cat "$d/ro.err")"
+grep -q '^- re-analysed .* by `pcmlab melting-point --report-only' "$d/tm/report.md" || fail "report-only header"
+mkdir "$d/empty"
+msg=$("$bin" melting-point --report-only -o "$d/empty" 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$msg" | grep -q "empty: no T<T>K run folders" || fail "empty folder: rc $rc, $msg"
 
 # bad input: a message naming the problem, exit 1, no output directory
 for args in "--T 400,abc" "--cells 0x2x2" "--premelt 1500" "--every 0" "--time -1"; do
