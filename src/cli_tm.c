@@ -42,6 +42,7 @@
 #define TM_DMIN 2.5         /* Å, closest approach in the random liquid packing */
 #define TM_SETTLE_PS 2.0    /* ps at T after the premelt, crystal still fixed */
 #define TM_MAXCROSS 4
+#define TM_TAIL_PS 5.0      /* ps run on after the slab melted or the box crystallized */
 #define TM_THERMO_HEADER                                                                                   \
     "time_ps,T,P_bar,Lz,density,pe_atom,n_crystalline,crystalline_fraction,n_interfaces,interface1_z,interface2_z"
 
@@ -221,7 +222,8 @@ static void tm_write_frame(const char *path, pcm_system *s, const char *what)
         fprintf(stderr, "pcmlab melting-point: %s\n", e.msg);
 }
 
-/* One sample: N_x and the interface positions (Å along z) into the thermo line. */
+/* One sample: N_x and the interface positions (Å along z) into the thermo line; returns the
+ * number of interfaces found, or -1 when the analysis failed. */
 static int tm_sample(pcm_md *md, FILE *fp, unsigned char *fl, double *frac, int *cnt, int nbins, int *nx_out,
                      double *f_out)
 {
@@ -242,7 +244,7 @@ static int tm_sample(pcm_md *md, FILE *fp, unsigned char *fl, double *frac, int 
     fputc('\n', fp);
     *nx_out = sum.ncryst;
     *f_out = sum.fraction;
-    return 0;
+    return nc;
 }
 
 /* Step 3: the free run, sampled into rdir/thermo.csv.  Fills r; returns 0 when it completed. */
@@ -269,13 +271,19 @@ static int tm_growth(tm_ctx *c, tm_run *r, pcm_system *s, unsigned long long see
         return -1;
     }
     fputs(TM_THERMO_HEADER "\n", af.fp);
-    int nx;
+    int nx, nc, ns = 0, cap = (int)(n / every) + 2;
     double f;
-    tm_sample(md, af.fp, fl, frac, cnt, nbins, &nx, &f);
+    /* the live series, for stopping TM_TAIL_PS after the run has decided itself (interface.h) */
+    double *nxs = pcm_malloc((size_t)cap * sizeof *nxs), tail_from = -1.0;
+    int *ncs = pcm_malloc((size_t)cap * sizeof *ncs);
+    double area = c->cells[0] * c->cells[1] * r->a * r->a;
+    double mono = r->nblock / (double)(c->cells[0] * c->cells[1] * c->cells[2]) / (r->a * r->a * r->a) * area * 0.5 * r->a;
+    nc = tm_sample(md, af.fp, fl, frac, cnt, nbins, &nx, &f);
+    nxs[ns] = nx, ncs[ns++] = nc;
     snprintf(path, sizeof path, "%s/start.extxyz", rdir);
     tm_write_frame(path, s, "start");
     snprintf(r->status, sizeof r->status, "completed");
-    while (k < n) {
+    while (k < n && !(tail_from >= 0 && s->time * 1e-3 >= tail_from + TM_TAIL_PS)) {
         if (tm_stop) {
             snprintf(r->status, sizeof r->status, "interrupted");
             rc = -1;
@@ -290,9 +298,14 @@ static int tm_growth(tm_ctx *c, tm_run *r, pcm_system *s, unsigned long long see
             break;
         }
         k += m;
-        if (k % every == 0 || k == n)
-            tm_sample(md, af.fp, fl, frac, cnt, nbins, &nx, &f);
+        if ((k % every == 0 || k == n) && (nc = tm_sample(md, af.fp, fl, frac, cnt, nbins, &nx, &f)) >= 0 &&
+            ns < cap) {
+            nxs[ns] = nx, ncs[ns++] = nc;
+            if (tail_from < 0 && ns >= 3 && iface_saturated(nxs, ncs, ns, ns - 2, r->natoms, mono))
+                tail_from = s->time * 1e-3;
+        }
     }
+    free(nxs), free(ncs);
     pcm_err e2 = {{0}};
     if (atomic_commit(&af, &e2) != 0)
         fprintf(stderr, "pcmlab melting-point: %s\n", e2.msg);

@@ -33,6 +33,17 @@ static int line_fit(const double *t, const double *y, int k0, int k1, double t_f
     return 0;
 }
 
+int iface_saturated(const double *nx, const int *ncross, int n, int k, int natoms, double mono)
+{
+    int flat = ncross && k > 0 && ncross[k] == 0 && (k + 1 == n || ncross[k + 1] == 0) &&
+               fabs(nx[k] - nx[0]) >= mono;
+    if (nx[k] < IFACE_MIN_LAYER * mono || (flat && nx[k] < 0.5 * natoms))
+        return -1;
+    if (nx[k] > natoms - IFACE_MIN_LAYER * mono || (flat && nx[k] > 0.5 * natoms))
+        return 1;
+    return 0;
+}
+
 int iface_growth_fit(const double *t_ps, const double *nx, const int *ncross, int n, double t_from_ps, int natoms,
                      double area, double density, double layer, pcm_growth *g)
 {
@@ -41,14 +52,9 @@ int iface_growth_fit(const double *t_ps, const double *nx, const int *ncross, in
         return -1;
     double mono = density * area * layer;   /* atoms of one monolayer */
     int ks = -1;
-    for (int k = 0; k < n && ks < 0; k++) {
-        int flat = ncross && k > 0 && ncross[k] == 0 && (k + 1 == n || ncross[k + 1] == 0) &&
-                   fabs(nx[k] - nx[0]) >= mono;
-        if (nx[k] < IFACE_MIN_LAYER * mono || (flat && nx[k] < 0.5 * natoms))
-            g->saturated = -1, ks = k;
-        else if (nx[k] > natoms - IFACE_MIN_LAYER * mono || (flat && nx[k] > 0.5 * natoms))
-            g->saturated = 1, ks = k;
-    }
+    for (int k = 0; k < n && ks < 0; k++)
+        if ((g->saturated = iface_saturated(nx, ncross, n, k, natoms, mono)) != 0)
+            ks = k;
     double span = 0;
     int rc;
     if (ks >= 0) {

@@ -50,6 +50,11 @@ typedef struct pcm_growth {
 int iface_growth_fit(const double *t_ps, const double *nx, const int *ncross, int n, double t_from_ps, int natoms,
                      double area, double density, double layer, pcm_growth *g);
 
+/* The saturation rule above at sample k of n (k + 1 < n: the next sample is looked at too;
+ * k + 1 == n: the last sample, a single one without an interface counts); mono = atoms of one
+ * monolayer.  +1 the box crystallized, -1 the slab melted, 0 neither. */
+int iface_saturated(const double *nx, const int *ncross, int n, int k, int natoms, double mono);
+
 enum { TM_BRACKET, TM_ABOVE, TM_BELOW, TM_UNDECIDED, TM_INCONSISTENT };
 
 typedef struct pcm_tm_point {

@@ -39,6 +39,12 @@ if command -v gnuplot >/dev/null; then   # the plots, renamed into place once dr
 fi
 [ -z "$(ls "$d/tm" | grep '\.tmp')" ] || fail "temporary files left: $(ls "$d/tm")"
 
+# a run that has decided itself (the slab melted) stops 5 ps later instead of running on
+"$bin" melting-point "$pot" -o "$d/early" "${small[@]}" --T 1700 --time 30 > "$d/early.log" 2>&1 \
+    || fail "early stop run: $(cat "$d/early.log")"
+awk -F, '$1==1700 {ok = $13=="melts" && $14=="completed" && $4 > 5 && $4 < 8} END {exit !ok}' \
+    "$d/early/melting-point.csv" || fail "1700 K did not stop early: $(cat "$d/early/melting-point.csv")"
+
 # --report-only re-analyses the folders: the same rows (bar the wall time), a folder still
 # running (no thermo.csv yet) is skipped with a message, an empty folder is an error
 cut -d, -f1-14 "$csv" > "$d/rows.before"
