@@ -13,7 +13,7 @@ static int usage(void)
 {
     fprintf(stderr, "usage: pcmlab render CONFIG.extxyz -o OUT.png [--color element|crystal|energy|uncertainty]\n"
                     "       [--size N] [--sigma-warn F]\n"
-                    "       [--view iso|front] [--slab CENTER,WIDTH] [--radius-scale F] [--no-legend]\n"
+                    "       [--view iso|front|side] [--slab CENTER,WIDTH] [--radius-scale F] [--no-legend]\n"
                     "       [--bench FRAMES] [--probe X,Y]...\n"
                     "crystal colours come from a 'crystalline' column, else from the crystallinity analysis;\n"
                     "uncertainty from a 'sigma_F' column (eV/A; pcmlab run with a committee writes one), scaled to\n"
@@ -46,9 +46,9 @@ int cmd_render(int argc, char **argv)
                 return cli_fail(&e);
             k++;
         } else if (!strcmp(a, "--view") && v) {
-            if (strcmp(v, "iso") && strcmp(v, "front"))
-                return fprintf(stderr, "pcmlab: --view expects iso or front\n"), 2;
-            iso = !strcmp(v, "iso"), k++;
+            if (strcmp(v, "iso") && strcmp(v, "front") && strcmp(v, "side"))
+                return fprintf(stderr, "pcmlab: --view expects iso, front or side\n"), 2;
+            iso = !strcmp(v, "iso") ? 1 : !strcmp(v, "side") ? 2 : 0, k++;
         } else if (!strcmp(a, "--slab") && v) {
             if (sscanf(v, "%lf,%lf", &slab_c, &slab_w) != 2)
                 return fprintf(stderr, "pcmlab: --slab expects CENTER,WIDTH as fractions\n"), 2;

@@ -303,9 +303,9 @@ int render_color_parse(const char *s, render_color *out)
 }
 void render_view_reset(render *r, int iso)
 {
-    r->iso = iso;
-    r->yaw = iso ? -30 : 0;
-    r->pitch = iso ? 25 : 0;
+    r->iso = iso == 1;
+    r->yaw = iso == 1 ? -30 : 0;
+    r->pitch = iso == 1 ? 25 : iso == 2 ? -90 : 0;   /* 2: side view, z up (interfaces normal to z) */
     r->pan[0] = r->pan[1] = r->pan[2] = 0;
     r->dist_set = 0;
 }
@@ -734,6 +734,7 @@ int render_poll(render *r, int *keys, int cap, int *nkeys)
             else if (k == SDLK_RIGHTBRACKET) render_set_slab(r, 1, r->slab_c + 0.05, r->slab_w);
             else if (k == SDLK_BACKSLASH) r->slab_on = !r->slab_on;
             else if (k == SDLK_HOME) render_view_reset(r, 1);
+            else if (k == SDLK_END) render_view_reset(r, 2);   /* side view: z up, for interfaces */
             else if (k == SDLK_LEFT) code = TUI_K_LEFT;
             else if (k == SDLK_RIGHT) code = TUI_K_RIGHT;
             else if (k == SDLK_PAGEUP) code = TUI_K_PGUP;

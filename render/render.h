@@ -31,7 +31,7 @@ void render_set_color(render *r, render_color c);
 render_color render_get_color(const render *r);
 const char *render_color_name(render_color c);
 int render_color_parse(const char *s, render_color *out);   /* "element", "crystal", "energy", "uncertainty" */
-void render_view_reset(render *r, int iso);                 /* iso 0: straight down -z; 1: oblique */
+void render_view_reset(render *r, int iso);                 /* iso 0: straight down -z; 1: oblique; 2: side, z up */
 void render_set_slab(render *r, int on, double center_frac, double width_frac);
 void render_set_style(render *r, double radius_scale, int legend);  /* defaults 1.0, 1 */
 /* Draw snap (and present it when windowed).  A running movie gets the frame. */

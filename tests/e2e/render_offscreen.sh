@@ -43,6 +43,17 @@ read -r r g b <<< "$(echo "$out" | sed -n 's/^pixel 81 64 = //p')"
 [ "$r" -gt "$b" ] && [ "$g" -gt "$b" ] || fail "right atom not Sb orange: $r $g $b"
 read -r r g b <<< "$(echo "$out" | sed -n 's/^pixel 64 64 = //p')"
 [ "$r" -lt 40 ] && [ "$g" -lt 40 ] || fail "gap between the atoms not background: $r $g $b"
+# side view (interfaces normal to z): z points up, so of two atoms stacked along z the upper one
+# is Sb (z = 9) and the lower Te (z = 3); the front view sees them one behind the other
+printf '2\nLattice="12 0 0 0 12 0 0 0 12" Properties=species:S:1:pos:R:3\nTe 6 6 3\nSb 6 6 9\n' > "$tmp/twoz.xyz"
+out=$("$bin" render "$tmp/twoz.xyz" -o "$tmp/twoz.png" --size 128 --view side --no-legend --radius-scale 3 \
+      --probe 64,47 --probe 64,81 --probe 64,64) || fail "side"
+read -r r g b <<< "$(echo "$out" | sed -n 's/^pixel 64 47 = //p')"
+[ "$r" -gt "$b" ] && [ "$g" -gt "$b" ] || fail "side: upper atom not Sb orange: $r $g $b"
+read -r r g b <<< "$(echo "$out" | sed -n 's/^pixel 64 81 = //p')"
+[ "$b" -gt "$g" ] && [ "$r" -gt "$g" ] || fail "side: lower atom not Te purple: $r $g $b"
+read -r r g b <<< "$(echo "$out" | sed -n 's/^pixel 64 64 = //p')"
+[ "$r" -lt 40 ] && [ "$g" -lt 40 ] || fail "side: gap not background: $r $g $b"
 # slab slice along the third lattice vector: only the Te layer (z = 5.5 Å) stays
 printf '2\nLattice="12 0 0 0 12 0 0 0 12" Properties=species:S:1:pos:R:3\nTe 3 6 5.5\nSb 9 6 6.5\n' > "$tmp/slab.xyz"
 out=$("$bin" render "$tmp/slab.xyz" -o "$tmp/slab.png" --size 128 --view front --no-legend --radius-scale 3 \
