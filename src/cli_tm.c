@@ -450,13 +450,19 @@ static void write_csv(const tm_ctx *c)
         return;
     }
     fputs("T,a,atoms,ps,n_crystalline_start,n_crystalline_end,fraction_start,fraction_end,slope_atoms_ps,"
-          "slope_se,v_m_s,v_se_m_s,verdict,status,wall_s\n",
+          "slope_se,v_m_s,v_se_m_s,verdict,status,wall_s,crystal_fraction_equil\n",
           af.fp);
-    for (int k = 0; k < c->nruns; k++) {
+    for (int k = 0; k < c->nruns; k++) {   /* unknown wall time and equilibration (--report-only): empty */
         const tm_run *r = &c->runs[k];
-        fprintf(af.fp, "%g,%.5f,%d,%.3f,%d,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%s,%s,%.1f\n", r->T, r->a, r->natoms,
+        fprintf(af.fp, "%g,%.5f,%d,%.3f,%d,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%s,%s,", r->T, r->a, r->natoms,
                 r->ps_done, r->nx0, r->nx1, r->f0, r->f1, r->g.slope, r->g.slope_se, r->g.v, r->g.v_se,
-                verdict_word(r), r->status, r->wall);
+                verdict_word(r), r->status);
+        if (r->wall > 0)
+            fprintf(af.fp, "%.1f", r->wall);
+        fputc(',', af.fp);
+        if (isfinite(r->xtal_equil_frac))
+            fprintf(af.fp, "%.4f", r->xtal_equil_frac);
+        fputc('\n', af.fp);
     }
     if (atomic_commit(&af, &e) != 0)
         fprintf(stderr, "pcmlab melting-point: %s\n", e.msg);
@@ -513,14 +519,21 @@ static void write_report(const tm_ctx *c)
     }
     fprintf(fp,
             "\nv = (dN_x/dt) / (2 A n_x) from a least-squares line over the last 90 %% of each run (two "
-            "interfaces, A the x-y area, n_x the crystal's number density), or from the start to the moment "
-            "the crystal vanished or filled the box, which decides the run by itself. Otherwise a run is "
+            "interfaces, A the x-y area, n_x the crystal's number density), or, when the slab melted or the "
+            "box crystallized first, over the last 90 %% up to that moment, which decides the run by itself "
+            "(no crystalline atoms or no interface left). Otherwise a run is "
             "decided when the line "
             "moves by at least half a (001) monolayer per interface and its slope exceeds %.0f standard errors; "
             "the error bars treat the samples as independent and are optimistic. The paper (2160 atoms, 1 K "
             "steps) finds 796 ± 2 K for its ACE potential; experiment 903 K. Near T_m the interface wanders: "
             "a bracket needs runs long enough to move it by several monolayers.\n",
             IFACE_SIGMAS);
+    for (int k = 0; k < c->nruns; k++)
+        if (c->runs[k].xtal_equil_frac < 0.5)
+            fprintf(fp,
+                    "\nAt %g K the crystal did not survive the a(T) run (crystalline fraction %.2f at its end): "
+                    "a(T) there is not a crystal's, and the verdict only says the crystal is unstable.\n",
+                    c->runs[k].T, c->runs[k].xtal_equil_frac);
     if (atomic_commit(&af, &e) != 0)
         fprintf(stderr, "pcmlab melting-point: %s\n", e.msg);
 }
@@ -689,6 +702,7 @@ static int tm_load_run(tm_ctx *c, tm_run *r, pcm_err *e)
     snprintf(r->status, sizeof r->status, "%s", st ? st : "incomplete");
     frame_free(fr);
     r->wall = -1;
+    r->xtal_equil_frac = NAN;
     return tm_analyse(c, r, rdir, e);
 }
 
@@ -775,6 +789,7 @@ int cmd_melting_point(int argc, char **argv)
         tm_run *r = &c->runs[c->nruns++];
         memset(r, 0, sizeof *r);
         r->T = c->Ts[k];
+        r->xtal_equil_frac = NAN;
         pcm_err re = {{0}};
         if (tm_run_one(c, r, &re) != 0 && !tm_stop) {
             failed = 1;

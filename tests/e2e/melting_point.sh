@@ -22,6 +22,10 @@ grep -q '1600 | .*melts (slab melted at' "$d/tm/report.md" || fail "report row f
 # 400 K: the slab holds (about half the cell crystalline at the start, most of it kept)
 awk -F, '$1==400 {ok = $7 > 0.3 && $7 < 0.7 && $6 >= 0.8*$5 && $13 != "melts"} END {exit !ok}' "$csv" \
     || fail "400 K: $(grep ^400, "$csv")"
+# the crystal kept its order in the 400 K a(T) run and lost it at 1600 K, which the report says
+awk -F, '$1==400 {ok4 = $16 > 0.8} $1==1600 {ok16 = $16 < 0.5} END {exit !(ok4 && ok16)}' "$csv" \
+    || fail "crystal_fraction_equil column: $(cat "$csv")"
+grep -q '^At 1600 K the crystal did not survive the a(T) run' "$d/tm/report.md" || fail "no note on 1600 K's a(T)"
 # a(T) expands with T
 awk -F, 'NR>1 {a[$1]=$2} END {exit !(a[1600] > a[400] && a[400] > 5.8 && a[400] < 6.4)}' "$csv" || fail "a(T)"
 grep -Eq '^\*\*(T_m is below 1600 K|T_m = [0-9]+ K \(the crystal grows at 400 K and melts at 1600 K\))' \
