@@ -502,8 +502,8 @@ static void write_report(const tm_ctx *c)
             "seed %ld\n\n",
             c->equil_ps, c->hot_ps, c->hot_T, TM_SETTLE_PS, c->time_ps, c->every_ps, c->dt, c->seed);
     }
-    fputs("| T (K) | a(T) (Å) | atoms | simulated | N_x start → end | fraction start → end | dN_x/dt (atoms/ps) | "
-          "v (m/s) | verdict | wall |\n|---|---|---|---|---|---|---|---|---|---|\n",
+    fputs("| T (K) | T/T_m | a(T) (Å) | atoms | simulated | N_x start → end | fraction start → end | "
+          "dN_x/dt (atoms/ps) | v (m/s) | verdict | wall |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
           fp);
     for (int k = 0; k < c->nruns; k++) {
         const tm_run *r = &c->runs[k];
@@ -513,9 +513,15 @@ static void write_report(const tm_ctx *c)
             snprintf(wall, sizeof wall, "%.0f s", r->wall);
         else
             snprintf(wall, sizeof wall, "—");
-        fprintf(fp, "| %g | %.4f | %d | %.4g ps | %d → %d | %.3f → %.3f | %.2f ± %.2f | %.2f ± %.2f | %s | %s |\n",
-                r->T, r->a, r->natoms, r->ps_done, r->nx0, r->nx1, r->f0, r->f1, r->g.slope, r->g.slope_se, r->g.v,
-                r->g.v_se, verdict_text(r, vt, sizeof vt), wall);
+        char tt[16];   /* T/T_m: the paper's Fig. 12 axis, once T_m is bracketed */
+        if (est.status == TM_BRACKET)
+            snprintf(tt, sizeof tt, "%.3f", r->T / est.tm);
+        else
+            snprintf(tt, sizeof tt, "—");
+        fprintf(fp,
+                "| %g | %s | %.4f | %d | %.4g ps | %d → %d | %.3f → %.3f | %.2f ± %.2f | %.2f ± %.2f | %s | %s |\n",
+                r->T, tt, r->a, r->natoms, r->ps_done, r->nx0, r->nx1, r->f0, r->f1, r->g.slope, r->g.slope_se,
+                r->g.v, r->g.v_se, verdict_text(r, vt, sizeof vt), wall);
     }
     fprintf(fp,
             "\nv = (dN_x/dt) / (2 A n_x) from a least-squares line over the last 90 %% of each run (two "
