@@ -75,6 +75,7 @@ int cmd_dataset(int argc, char **argv)
               "       pcmlab dataset sample --potential POT --committee A,B,... -o QUEUE.extxyz [--manifest M.tsv]\n"
               "                             [--rounds N] [--first-round K] [--steps S] [--every M] [--pick P]\n"
               "                             [--dmin D] [--seed S] [--conditions liquid-1500,...] [--tag T]\n"
+              "                             [--sigma-max 1.5 (eV/A: frames above it are not picked)]\n"
               "       pcmlab dataset carve BIG.extxyz -o QUEUE.extxyz [--manifest M.tsv] [--box 12.4] [--count 4]\n"
               "                            [--center Ge] [--bond 2.8] [--dmin 2.0] [--tag T]\n",
               stderr);
