@@ -24,6 +24,7 @@
 #include "build_phases.h"
 #include "cli.h"
 #include "committee.h"
+#include "export.h"
 #include "extxyz.h"
 #include "fileio.h"
 #include "gpu.h"
@@ -396,6 +397,14 @@ int cmd_run(int argc, char **argv)
         fputs(sum, stdout);
     if (blow[0])
         fprintf(stderr, "pcmlab: %s\n", blow);
+    if (o.thermo)   /* plots.png from thermo.csv (gnuplot; a run without it just has no plot) */
+        fflush(o.thermo);
+    char tpath[4200];
+    snprintf(tpath, sizeof tpath, "%s/thermo.csv", dir);
+    snprintf(path, sizeof path, "%s/plots.png", dir);
+    pcm_err pe = {{0}};
+    if (export_plot_thermo(tpath, path, &pe) != 0 && !quiet)
+        fprintf(stderr, "pcmlab run: no plots.png: %s\n", pe.msg);
     goto cleanup;
 fail_setup:
     status = cli_fail(&e);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include "cell.h"
 #include "elements.h"
 #include "export.h"
@@ -108,4 +109,77 @@ int export_csv(const sim_series *ser, const char *path, pcm_err *e)
         fputc('\n', af.fp);
     }
     return atomic_commit(&af, e);
+}
+
+/* gnuplot: np panels against column 1 of dat (ycol[p] the column of panel p; sep ',' for CSV,
+ * with a header line skipped), to path via a temporary name. */
+static int plot_panels(const char *dat, int csv, const int *ycol, int np, const char *path, pcm_err *e)
+{
+    static const char *lab[5] = {"PE (eV/atom)", "T (K)", "density (g/cm^3)", "crystalline fraction",
+                                 "committee {/Symbol s}_F (eV/A)"};
+    static const char *col[5] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"};
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *g = popen("gnuplot 2>&1 >/dev/null", "w");
+    if (!g)
+        return pcm_errf(e, NULL, 0, "cannot start gnuplot");
+    fprintf(g, "set terminal pngcairo size 1000,%d font 'Sans,11'\nset output '%s'\nset grid\nunset key\n"
+               "set xlabel 'time (ps)'\n%sset multiplot layout %d,1\n",
+            np * 220, tmp, csv ? "set datafile separator ','\n" : "", np);
+    for (int p = 0; p < np; p++)
+        fprintf(g, "set ylabel '%s'\n%splot '%s' %su %d:%d w l lw 2 lc rgb '%s'\n", lab[p],
+                p == 3 ? "set yrange [0:1]\n" : "set autoscale y\n", dat, csv ? "every ::1 " : "", csv ? 2 : 1,
+                ycol[p], col[p]);
+    fprintf(g, "unset multiplot\nset output\n");
+    int rc = pclose(g);
+    if (rc != 0) {
+        remove(tmp);
+        if (WIFEXITED(rc) && WEXITSTATUS(rc) == 127)
+            return pcm_errf(e, NULL, 0, "plot export needs gnuplot (make deps installs it)");
+        return pcm_errf(e, path, 0, "gnuplot failed (status %d)", rc);
+    }
+    if (rename(tmp, path) != 0) {
+        remove(tmp);
+        return pcm_errf(e, path, 0, "cannot rename the plot into place");
+    }
+    return 0;
+}
+
+int export_plot(const sim_series *ser, const char *path, pcm_err *e)
+{
+    if (ser->n < 2)
+        return pcm_errf(e, path, 0, "nothing to plot yet (%d samples)", ser->n);
+    char dat[4200];
+    snprintf(dat, sizeof dat, "%s.dat.tmp", path);
+    FILE *fd = fopen(dat, "w");
+    if (!fd)
+        return pcm_errf(e, dat, 0, "cannot write the plot data");
+    for (int k = 0; k < ser->n; k++)
+        fprintf(fd, "%.6f %.8f %.4f %.6f %.5f %.6f\n", ser->t[k], ser->pe[k], ser->T[k], ser->rho[k],
+                ser->xf[k], ser->committee ? ser->sf[k] : NAN);   /* NAN prints "nan": gnuplot skips it */
+    int werr = ferror(fd);
+    if (fclose(fd) != 0 || werr) {
+        remove(dat);
+        return pcm_errf(e, dat, 0, "cannot write the plot data");
+    }
+    static const int ycol[5] = {2, 3, 4, 5, 6};
+    int rc = plot_panels(dat, 0, ycol, ser->committee ? 5 : 4, path, e);
+    remove(dat);
+    return rc;
+}
+
+int export_plot_thermo(const char *csv, const char *path, pcm_err *e)
+{
+    char *txt = read_file(csv, NULL, e);
+    if (!txt)
+        return -1;
+    int committee = strstr(txt, ",sigma_F_max,sigma_F") != NULL, lines = 0;
+    for (const char *q = txt; *q; q++)
+        lines += *q == '\n';
+    free(txt);
+    if (lines < 3)
+        return pcm_errf(e, csv, 0, "nothing to plot yet (%d samples)", lines - 1);
+    /* step,time_ps,T,pe_atom,ke_atom,P,volume,density,crystalline_fraction[,sigma_F_max,sigma_F] */
+    static const int ycol[5] = {4, 3, 8, 9, 11};
+    return plot_panels(csv, 1, ycol, committee ? 5 : 4, path, e);
 }

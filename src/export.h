@@ -21,6 +21,13 @@ int export_lammps(const sim_snapshot *snap, const char *path, pcm_err *e);
 /* Time series as CSV: time_ps,pe_eV_atom,T_K,density_gcc,crystalline_fraction, and with a
  * committee sigma_F_max_eV_A,sigma_F_eV_A. */
 int export_csv(const sim_series *ser, const char *path, pcm_err *e);
+/* The four live plots (PE/atom, T, density, crystalline fraction against time; with a committee
+ * a fifth, σ_F) as one PNG, drawn by gnuplot from a temporary data file; the PNG is written to
+ * a temporary name and renamed when gnuplot succeeded.  -1 with e when gnuplot is missing or
+ * fails, or the series is empty. */
+int export_plot(const sim_series *ser, const char *path, pcm_err *e);
+/* The same plots from a `pcmlab run` thermo.csv (cli_run.c's columns). */
+int export_plot_thermo(const char *csv, const char *path, pcm_err *e);
 /* "DIR/STEM-STEP.EXT", creating DIR; returns -1 when DIR cannot be made. */
 int export_path(char *out, size_t cap, const char *dir, const char *stem, long step, const char *ext,
                 pcm_err *e);

@@ -225,6 +225,29 @@ static void test_exports(void **st)
     assert_non_null(strstr(txt, "time_ps,pe_eV_atom,T_K"));
     assert_non_null(strstr(txt, "\n0.010000,"));   /* 5 steps x 2 fs */
     free(txt);
+    /* plots: one sample is refused; a synthetic series of 50 gives a PNG (gnuplot permitting) */
+    snprintf(path, sizeof path, "%s/plots.png", dir);
+    assert_int_equal(export_plot(ser, path, &e), -1);
+    assert_non_null(strstr(e.msg, "nothing to plot yet"));
+    ser->n = 50;
+    for (int k = 0; k < ser->n; k++)
+        ser->t[k] = 0.1 * k, ser->pe[k] = -180.0 + 0.001 * k, ser->T[k] = 300.0 + k, ser->rho[k] = 6.0,
+        ser->xf[k] = k < 5 ? NAN : 0.5;
+    if (system("command -v gnuplot >/dev/null 2>&1") == 0) {
+        assert_int_equal(export_plot(ser, path, &e), 0);
+        size_t len = 0;
+        char *png = read_file(path, &len, &e);
+        assert_non_null(png);
+        assert_true(len > 1000 && !memcmp(png, "\x89PNG\r\n\x1a\n", 8));
+        free(png);
+        snprintf(path, sizeof path, "%s/plots.png.tmp", dir);
+        assert_int_equal(access(path, F_OK), -1);      /* the temporary was renamed */
+        snprintf(path, sizeof path, "%s/plots.png.dat.tmp", dir);
+        assert_int_equal(access(path, F_OK), -1);      /* the data file removed */
+    } else {
+        assert_int_equal(export_plot(ser, path, &e), -1);
+        assert_non_null(strstr(e.msg, "needs gnuplot"));
+    }
     free(ser);
     /* unwritable place: message, no crash */
     assert_int_equal(export_extxyz(snap, "/proc/nope/x.extxyz", &e), -1);

@@ -217,6 +217,14 @@ static void do_export(tui *t, int key)
         else
             r = t->hooks.png(t->hooks.ctx, snap, path, sizeof path, &e);
         break;
+    case 'g':
+        what = "PNG of the plots";
+        r = export_path(path, sizeof path, t->outdir, "plots", snap->th.step, "png", &e);
+        if (r == 0) {
+            sim_series_copy(t->s, t->ser);
+            r = export_plot(t->ser, path, &e);
+        }
+        break;
     case 'm':
         what = t->movie_on ? "movie stopped" : "movie recording";
         if (!t->hooks.movie)
@@ -366,7 +374,7 @@ int tui_key(tui *t, int ch)
         send(t, SIM_CMD_SET_ENSEMBLE, npt ? PCM_NVT_BUSSI : PCM_NPT_ISO, npt ? "switching to NVT" : "switching to NPT (1 bar)");
         break;
     }
-    case 'x': case 'l': case 'v': case 'p': case 'm': do_export(t, ch); break;
+    case 'x': case 'l': case 'v': case 'g': case 'p': case 'm': do_export(t, ch); break;
     case 'o':
         if (t->hooks.color_cycle)
             tui_status(t, "3D colour: %s", t->hooks.color_cycle(t->hooks.ctx));
@@ -524,7 +532,7 @@ static void draw_help(tui *t)
         "  c            continue a paused protocol      0  stop the protocol",
         "  space        pause / resume     s  single chunk     r  reset to the start",
         "  n            switch NVT <-> NPT (1 bar)",
-        "  x  l  v      export frame extxyz / LAMMPS data / time series CSV",
+        "  x  l  v  g   export frame extxyz / LAMMPS data / time series CSV / plots PNG",
         "  p  m         export PNG of the 3D view / start-stop a movie (ffmpeg)",
         "  o            3D colour: element -> crystalline -> per-atom energy -> uncertainty",
         "               (uncertainty: committee force disagreement sigma_F; needs committee=...)",
@@ -707,7 +715,7 @@ void tui_draw(tui *t)
     }
     attron(A_REVERSE);
     mvprintw(LINES - 2, 0, "%-*.*s", COLS, COLS,
-             " </>:T+-10 PgUp/Dn:+-100 t:type 1-4:presets f:preset files c:continue space:pause s:step r:reset n:NVT/NPT x/l/v/p/m:export o:colour ?:help q:quit");
+             " </>:T+-10 PgUp/Dn:+-100 t:type 1-4:presets f:preset files c:continue space:pause s:step r:reset n:NVT/NPT x/l/v/g/p/m:export o:colour ?:help q:quit");
     attroff(A_REVERSE);
     move(LINES - 1, 0);
     clrtoeol();

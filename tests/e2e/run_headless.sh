@@ -15,6 +15,9 @@ for f in settings.cfg thermo.csv trajectory.extxyz final.extxyz summary.txt; do
   [ -s "$tmp/r1/$f" ] || fail "missing $f"
 done
 ls "$tmp/r1" | grep -q tmp && fail "temporary files left"
+if command -v gnuplot >/dev/null; then   # plots.png from thermo.csv
+  [ "$(head -c 8 "$tmp/r1/plots.png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ] || fail "plots.png missing or not a PNG"
+fi
 head -1 "$tmp/r1/thermo.csv" | grep -qx 'step,time_ps,T,pe_atom,ke_atom,P,volume,density,crystalline_fraction' \
   || fail "thermo header"
 lines=$(wc -l < "$tmp/r1/thermo.csv"); [ "$lines" -eq 12 ] || fail "thermo.csv has $lines lines, want 12"

@@ -30,6 +30,16 @@ wait_for "time series CSV -> $tmp/out/series-" 3 || fail "CSV export did not say
 grep -q 'crystalline:I:1' "$tmp"/out/frame-*.extxyz || fail "extxyz lacks the crystalline column"
 [ "$(wc -l < "$(ls "$tmp"/out/series-*.csv | head -1)")" -gt 10 ] || fail "CSV too short"
 grep -q 'atom types' "$tmp"/out/frame-*.lmp || fail "LAMMPS data malformed"
+# g: the four plots as one PNG (gnuplot); without gnuplot the status line says so
+keys g
+if command -v gnuplot >/dev/null; then
+  wait_for "PNG of the plots -> $tmp/out/plots-" 10 || fail "g: plot export did not say where it went"
+  png=$(ls "$tmp"/out/plots-*.png | head -1)
+  [ "$(head -c 8 "$png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ] || fail "g: not a PNG"
+  [ -z "$(ls "$tmp"/out | grep '\.tmp')" ] || fail "g: temporary files left: $(ls "$tmp"/out)"
+else
+  wait_for 'plot export needs gnuplot' 5 || fail "g without gnuplot gave no message"
+fi
 keys p
 if wait_for 'PNG of the 3D view -> ' 20; then
   png=$(ls "$tmp"/out/view-*.png | head -1)
