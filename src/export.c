@@ -119,6 +119,8 @@ static int plot_panels(const char *dat, int csv, const int *ycol, int np, const 
                                  "committee {/Symbol s}_F (eV/A)"};
     static const char *col[5] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"};
     char tmp[4200];
+    if (strchr(path, '\'') || strchr(dat, '\''))   /* gnuplot's strings are quoted with ' */
+        return pcm_errf(e, path, 0, "cannot plot to or from a path containing a single quote");
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *g = popen("gnuplot 2>&1 >/dev/null", "w");
     if (!g)
