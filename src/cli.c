@@ -59,13 +59,7 @@ int cli_write_xtal_frame(const char *path, pcm_system *s, const char *const *kv,
         frame_set(&fr, kv[k], kv[k + 1]);
     pcm_frame *fp = &fr;
     int rc = xyz_write_file(path, &fp, 1, XYZ_VEL | XYZ_ENERGY, e);
-    fr.sys = NULL;   /* borrowed: frame_clear would free it */
-    for (int k = 0; k < fr.nkv; k++)
-        free(fr.keys[k]), free(fr.vals[k]);
-    free(fr.keys), free(fr.vals);
-    for (int k = 0; k < fr.ncol; k++)
-        free(fr.cols[k].d);
-    free(fr.cols);
+    frame_clear_info(&fr);   /* s is borrowed */
     free(fl), free(col);
     return rc;
 }

@@ -109,13 +109,7 @@ static int run_write_frame(FILE *fp, pcm_system *s, const double *sigma, unsigne
     if (rc == 0 && (fwrite(buf, 1, len, fp) != len || fflush(fp) != 0))
         rc = -1;
     free(buf);
-    for (int k = 0; k < fr.nkv; k++)
-        free(fr.keys[k]), free(fr.vals[k]);
-    free(fr.keys);
-    free(fr.vals);
-    for (int c = 0; c < fr.ncol; c++)
-        free(fr.cols[c].d);
-    free(fr.cols);
+    frame_clear_info(&fr);   /* s is borrowed */
     return rc;
 }
 
@@ -357,9 +351,7 @@ int cmd_run(int argc, char **argv)
         frame_add_col(&ff, "sigma_F", 'R', 1, o.sig);
     if (xyz_write_file(path, &fp1, 1, XYZ_VEL | XYZ_FORCES | XYZ_ENERGIES | XYZ_ENERGY | XYZ_VIRIAL, &we) != 0)
         fprintf(stderr, "pcmlab: %s\n", we.msg), status = 1;
-    for (int c = 0; c < ff.ncol; c++)
-        free(ff.cols[c].d);
-    free(ff.cols);
+    frame_clear_info(&ff);   /* s is borrowed */
     double drift = (md_conserved(md) - c0) / s->n;
     char drift_s[64] = "n/a (NPT: no conserved quantity tracked)";
     if (p.md.ensemble != PCM_NPT_ISO && p.md.ensemble != PCM_NPT_Z)

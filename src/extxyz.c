@@ -24,7 +24,7 @@ pcm_frame *frame_new(void)
     return fr;
 }
 
-void frame_clear(pcm_frame *fr)
+void frame_clear_info(pcm_frame *fr)
 {
     for (int k = 0; k < fr->nkv; k++) {
         free(fr->keys[k]);
@@ -39,6 +39,11 @@ void frame_clear(pcm_frame *fr)
     fr->cols = NULL;
     fr->nkv = fr->ncol = 0;
     fr->has_energy = fr->has_virial = fr->has_forces = fr->has_energies = fr->has_velocities = 0;
+}
+
+void frame_clear(pcm_frame *fr)
+{
+    frame_clear_info(fr);
     system_free(fr->sys);
     fr->sys = system_new();
 }

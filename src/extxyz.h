@@ -34,6 +34,8 @@ typedef struct pcm_frame {
 pcm_frame *frame_new(void);
 void frame_free(pcm_frame *fr);
 void frame_clear(pcm_frame *fr);     /* drop atoms, info and columns; keep the object */
+/* Drop info keys and columns only: for a frame on the stack that borrows fr->sys to write it. */
+void frame_clear_info(pcm_frame *fr);
 const char *frame_get(const pcm_frame *fr, const char *key);
 void frame_set(pcm_frame *fr, const char *key, const char *val);
 void frame_setf(pcm_frame *fr, const char *key, const char *fmt, ...)
