@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crystallinity.h"
 #include "extxyz.h"
@@ -69,4 +71,33 @@ void cli_cmdline(char *buf, size_t n, int argc, char **argv)
     int len = snprintf(buf, n, "pcmlab");
     for (int k = 0; k < argc && len >= 0 && (size_t)len < n; k++)
         len += snprintf(buf + len, n - (size_t)len, " %s", argv[k]);
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+volatile sig_atomic_t cli_stop;
+static struct sigaction cli_old_int, cli_old_term;
+
+static void cli_on_stop(int sig) { cli_stop = sig; }
+
+void cli_catch_stop(void)
+{
+    struct sigaction sa = {0};
+    sa.sa_handler = cli_on_stop;
+    sa.sa_flags = SA_RESETHAND;   /* a second Ctrl-C ends at once */
+    sigemptyset(&sa.sa_mask);
+    cli_stop = 0;
+    sigaction(SIGINT, &sa, &cli_old_int);
+    sigaction(SIGTERM, &sa, &cli_old_term);
+}
+
+void cli_release_stop(void)
+{
+    sigaction(SIGINT, &cli_old_int, NULL);
+    sigaction(SIGTERM, &cli_old_term, NULL);
 }

@@ -7,6 +7,7 @@
 #ifndef PCM_CLI_H
 #define PCM_CLI_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,14 @@ int cli_int(const char *opt, const char *s, long *out, pcm_err *e);
  * crystalline_fraction and time_ps, plus the info pairs kv = {key, value, ..., NULL};
  * written atomically.  Returns 0, or -1 with e filled. */
 int cli_write_xtal_frame(const char *path, pcm_system *s, const char *const *kv, pcm_err *e);
+/* Monotonic wall clock, seconds (for run timings). */
+double cli_now(void);
+/* Long batch commands (validate, melting-point) stop cleanly: cli_catch_stop() makes SIGINT and
+ * SIGTERM (`timeout`, batch systems) set cli_stop to the signal number (once; a second one ends
+ * the process at once), cli_release_stop() restores the previous handlers.  0 while running. */
+extern volatile sig_atomic_t cli_stop;
+void cli_catch_stop(void);
+void cli_release_stop(void);
 /* "pcmlab SUBCOMMAND ARGS..." for reports (truncated to n). */
 void cli_cmdline(char *buf, size_t n, int argc, char **argv);
 /* Print "pcmlab: <msg>" to stderr and return 1. */

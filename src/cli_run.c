@@ -61,13 +61,6 @@ static int usage(void)
     return 2;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
 static pcm_system *run_structure(const pcm_preset *p, int *has_v, pcm_err *e)
 {
     *has_v = 0;
@@ -297,7 +290,7 @@ int cmd_run(int argc, char **argv)
     run_thermo_line(&o, md);
     if (o.traj)
         run_write_frame(o.traj, s, o.com ? o.sig : NULL, XYZ_VEL);
-    double c0 = md_conserved(md), t0 = now_s();
+    double c0 = md_conserved(md), t0 = cli_now();
     long done_steps = 0, step0 = s->step;
     const char *why = "completed";
     char blow[1100] = "";
@@ -340,7 +333,7 @@ int cmd_run(int argc, char **argv)
     if (run_stop)
         why = "interrupted (SIGINT)";
     sigaction(SIGINT, &old, NULL);
-    double wall = now_s() - t0;
+    double wall = cli_now() - t0;
     /* ---- final state and summary */
     pcm_err we = {{0}};
     snprintf(path, sizeof path, "%s/final.extxyz", dir);

@@ -22,7 +22,6 @@
 #include <dirent.h>
 #include <math.h>
 #include <omp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,15 +72,6 @@ typedef struct tm_ctx {
     char cmdline[1024], started[64];
 } tm_ctx;
 
-static volatile sig_atomic_t tm_stop;
-static void tm_on_signal(int sig) { tm_stop = sig; }
-
-static double tm_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
 
 static int usage(void)
 {
@@ -148,7 +138,7 @@ static int tm_lattice(tm_ctx *c, tm_run *r, unsigned long long seed, pcm_err *e)
     long n = tm_steps(c, c->equil_ps), k = 0, chunk = 20;
     double vsum = 0;
     int nv = 0;
-    while (md && k < n && !tm_stop) {
+    while (md && k < n && !cli_stop) {
         long m = n - k < chunk ? n - k : chunk;
         if (md_step(md, (int)m, e) != 0)
             break;
@@ -161,7 +151,7 @@ static int tm_lattice(tm_ctx *c, tm_run *r, unsigned long long seed, pcm_err *e)
         r->a = cbrt(vsum / nv / (double)(c->cells[0] * c->cells[1] * c->cells[2]));
         pcm_xtal_summary sum;
         r->xtal_equil_frac = xtal_compute(s, NULL, NULL, NULL, &sum, e) == 0 ? sum.fraction : NAN;
-    } else if (md && tm_stop)
+    } else if (md && cli_stop)
         pcm_errf(e, NULL, 0, "interrupted");
     md_free(md);
     system_free(s);
@@ -192,7 +182,7 @@ static pcm_system *tm_interface(tm_ctx *c, tm_run *r, unsigned long long seed, p
         freeze_velocities(md, &fz);
     }
     long n1 = tm_steps(c, c->hot_ps), n = n1 + tm_steps(c, TM_SETTLE_PS), k = 0;
-    while (md && k < n && !tm_stop) {
+    while (md && k < n && !cli_stop) {
         md_set_temperature(md, k < n1 ? c->hot_T : r->T);
         long m = k < n1 ? n1 - k : n - k;
         if (m > 50)
@@ -202,7 +192,7 @@ static pcm_system *tm_interface(tm_ctx *c, tm_run *r, unsigned long long seed, p
         k += m;
     }
     int ok = md && k == n;
-    if (md && !ok && tm_stop)
+    if (md && !ok && cli_stop)
         pcm_errf(e, NULL, 0, "interrupted");
     md_free(md);
     if (!ok) {
@@ -284,7 +274,7 @@ static int tm_growth(tm_ctx *c, tm_run *r, pcm_system *s, unsigned long long see
     tm_write_frame(path, s, "start");
     snprintf(r->status, sizeof r->status, "completed");
     while (k < n && !(tail_from >= 0 && s->time * 1e-3 >= tail_from + TM_TAIL_PS)) {
-        if (tm_stop) {
+        if (cli_stop) {
             snprintf(r->status, sizeof r->status, "interrupted");
             rc = -1;
             break;
@@ -385,7 +375,7 @@ static int tm_analyse(const tm_ctx *c, tm_run *r, const char *rdir, pcm_err *e)
 
 static int tm_run_one(tm_ctx *c, tm_run *r, pcm_err *e)
 {
-    double t0 = tm_now();
+    double t0 = cli_now();
     char rdir[4096];
     snprintf(rdir, sizeof rdir, "%s/T%.0fK", c->dir, r->T);
     unsigned long long seed = (unsigned long long)c->seed * 1000003ULL + (unsigned long long)lround(r->T * 10);
@@ -396,8 +386,8 @@ static int tm_run_one(tm_ctx *c, tm_run *r, pcm_err *e)
         rc = tm_lattice(c, r, seed, e);
     pcm_system *s = rc == 0 ? tm_interface(c, r, seed + 1, e) : NULL;
     if (!s) {
-        snprintf(r->status, sizeof r->status, "%s", tm_stop ? "interrupted" : "failed");
-        r->wall = tm_now() - t0;
+        snprintf(r->status, sizeof r->status, "%s", cli_stop ? "interrupted" : "failed");
+        r->wall = cli_now() - t0;
         return -1;
     }
     rc = tm_growth(c, r, s, seed + 2, rdir, e);
@@ -405,7 +395,7 @@ static int tm_run_one(tm_ctx *c, tm_run *r, pcm_err *e)
     pcm_err ae = {{0}};
     if (tm_analyse(c, r, rdir, &ae) != 0)
         fprintf(stderr, "pcmlab melting-point: %s\n", ae.msg);
-    r->wall = tm_now() - t0;
+    r->wall = cli_now() - t0;
     return rc;
 }
 
@@ -783,21 +773,15 @@ int cmd_melting_point(int argc, char **argv)
     printf("melting-point %s: %d temperatures, %ldx%ldx%ld crystal cells, %g ps each -> %s/\n", c->pot_spec, c->nT,
            c->cells[0], c->cells[1], c->cells[2], c->time_ps, c->dir);
     fflush(stdout);
-    struct sigaction sa = {0}, old_int, old_term;
-    sa.sa_handler = tm_on_signal;
-    sa.sa_flags = SA_RESETHAND;
-    sigemptyset(&sa.sa_mask);
-    tm_stop = 0;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
+    cli_catch_stop();
     int failed = 0;
-    for (int k = 0; k < c->nT && !tm_stop; k++) {
+    for (int k = 0; k < c->nT && !cli_stop; k++) {
         tm_run *r = &c->runs[c->nruns++];
         memset(r, 0, sizeof *r);
         r->T = c->Ts[k];
         r->xtal_equil_frac = NAN;
         pcm_err re = {{0}};
-        if (tm_run_one(c, r, &re) != 0 && !tm_stop) {
+        if (tm_run_one(c, r, &re) != 0 && !cli_stop) {
             failed = 1;
             fprintf(stderr, "pcmlab melting-point: %g K: %s\n", r->T, re.msg);
         }
@@ -809,13 +793,12 @@ int cmd_melting_point(int argc, char **argv)
         write_report(c);
         write_plots(c);
     }
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    cli_release_stop();
     pcm_tm_estimate est;
     char line[256];
     tm_estimate(c, &est);
     iface_tm_text(&est, line, sizeof line);
-    printf("melting-point: %s%s  report: %s/report.md\n", line, tm_stop ? " (INTERRUPTED)" : "", c->dir);
+    printf("melting-point: %s%s  report: %s/report.md\n", line, cli_stop ? " (INTERRUPTED)" : "", c->dir);
     potential_free(c->pot);
-    return tm_stop ? 128 + (int)tm_stop : failed;
+    return cli_stop ? 128 + (int)cli_stop : failed;
 }

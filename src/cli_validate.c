@@ -34,7 +34,6 @@
  */
 #include <math.h>
 #include <omp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,15 +141,6 @@ typedef struct {
     char cmdline[1024];      /* how it was called, for the report */
 } v_ctx;
 
-static volatile sig_atomic_t v_stop;   /* the signal that asked to stop, 0 while running */
-static void v_on_signal(int sig) { v_stop = sig; }
-
-static double v_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
 
 static int usage(void)
 {
@@ -377,7 +367,7 @@ static void v_run(v_ctx *c, v_stage *st, const pcm_system *init, v_out *o)
     memset(o, 0, sizeof *o);
     o->dmin = V_DMIN_PROBE;
     o->drift = NAN;
-    double t0 = v_now();
+    double t0 = cli_now();
     v_runinfo *ri = &c->runs[c->nruns < 15 ? c->nruns++ : 15];
     memset(ri, 0, sizeof *ri);
     snprintf(ri->name, sizeof ri->name, "%s", st->dir);
@@ -418,7 +408,7 @@ static void v_run(v_ctx *c, v_stage *st, const pcm_system *init, v_out *o)
         snprintf(o->why, sizeof o->why, "%.780s", e.msg);
         snprintf(ri->status, sizeof ri->status, "could not start");
         o->final = s;
-        ri->wall = v_now() - t0;
+        ri->wall = cli_now() - t0;
         return;
     }
     md_init_velocities(md, T0, mp.seed ^ 0x9e3779b97f4a7c15ULL);
@@ -434,7 +424,7 @@ static void v_run(v_ctx *c, v_stage *st, const pcm_system *init, v_out *o)
         snprintf(ri->status, sizeof ri->status, "could not start");
         md_free(md);
         o->final = s;
-        ri->wall = v_now() - t0;
+        ri->wall = cli_now() - t0;
         return;
     }
     FILE *fp = af.fp;
@@ -444,7 +434,7 @@ static void v_run(v_ctx *c, v_stage *st, const pcm_system *init, v_out *o)
     v_sample(st, md, fp, o, c0);
     long k = 0;
     while (k < nsteps) {
-        if (v_stop) {
+        if (cli_stop) {
             o->intr = 1;
             break;
         }
@@ -480,7 +470,7 @@ static void v_run(v_ctx *c, v_stage *st, const pcm_system *init, v_out *o)
     ri->ps_done = s->time * 1e-3;
     md_free(md);
     o->final = s;
-    ri->wall = v_now() - t0;
+    ri->wall = cli_now() - t0;
 }
 
 static void stage_init(v_stage *st, const char *dir, const char *start, pcm_ensemble ens, double scale)
@@ -515,7 +505,7 @@ static void check_stability(v_ctx *c)
     }
     for (int k = 0; k < 4; k++) {
         v_row *r = rows[k];
-        if (v_stop) {
+        if (cli_stop) {
             row_set(r, V_NOTRUN, NAN, "interrupted before it started");
             if (k < 2)
                 row_set(kept[k], V_NOTRUN, NAN, "interrupted before it started");
@@ -696,11 +686,11 @@ static void run_quench(v_ctx *c, int report)
 
 static int need_amorph(v_ctx *c, v_row *r)
 {
-    if (!c->quench_ran && !v_stop)
+    if (!c->quench_ran && !cli_stop)
         run_quench(c, 0);
     if (c->amorph)
         return 1;
-    row_set(r, v_stop ? V_INTR : V_FAIL, NAN, "no amorphous start: %s", c->amorph_why[0] ? c->amorph_why : "interrupted");
+    row_set(r, cli_stop ? V_INTR : V_FAIL, NAN, "no amorphous start: %s", c->amorph_why[0] ? c->amorph_why : "interrupted");
     r->wall = 0.0;
     return 0;
 }
@@ -771,7 +761,7 @@ static void check_density(v_ctx *c)
     v_row *ra = add_row(c, "density amorphous 300 K", "5.9 g/cm³ ± 5 % (NPT 1 bar)", "density_g_cm3");
     density_row(c, rc, "density-crystal", c->xtal0, "rocksalt", V_RHO_XTAL);
     write_report(c, 0);
-    if (v_stop) {
+    if (cli_stop) {
         row_set(ra, V_NOTRUN, NAN, "interrupted before it started");
         return;
     }
@@ -853,7 +843,7 @@ static void write_report(v_ctx *c, int final)
     char sc[200];
     scales_text(c, sc, sizeof sc);
     fprintf(fp, "- duration scale %s, timestep %g fs, seed %ld, %d thread(s), wall time %.1f s\n", sc, c->dt,
-            c->seed, omp_get_max_threads(), v_now() - c->t0);
+            c->seed, omp_get_max_threads(), cli_now() - c->t0);
     fprintf(fp, "- result: %d PASS, %d FAIL%s", npass, nfail, nintr ? ", " : "");
     if (nintr)
         fprintf(fp, "%d INTERRUPTED", nintr);
@@ -1097,7 +1087,7 @@ int cmd_validate(int argc, char **argv)
         return cli_fail(&e);
     }
     c->nliquid = (int)((c->atoms + 8) / 9 * 9);
-    c->t0 = v_now();
+    c->t0 = cli_now();
     time_t now = time(NULL);
     strftime(c->started, sizeof c->started, "%Y-%m-%d %H:%M:%S UTC", gmtime(&now));
     const double *f = c->scale;
@@ -1112,13 +1102,7 @@ int cmd_validate(int argc, char **argv)
     printf("validate %s: crystal %d atoms, quench %d atoms, durations x%s of the issue's (%.4g ps of MD) -> %s/\n",
            c->pot_spec, c->xtal0->n, c->nliquid, sc, ps, c->dir);
     fflush(stdout);
-    struct sigaction sa = {0}, old_int, old_term;
-    sa.sa_handler = v_on_signal;
-    sa.sa_flags = SA_RESETHAND;   /* a second Ctrl-C ends at once */
-    sigemptyset(&sa.sa_mask);
-    v_stop = 0;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);   /* `timeout` and batch systems stop with SIGTERM */
+    cli_catch_stop();
     static void (*const checks[5])(v_ctx *) = {check_stability, check_melt, NULL, check_anneal, check_density};
     write_report(c, 0);
     for (int k = 0; k < 5; k++) {
@@ -1126,7 +1110,7 @@ int cmd_validate(int argc, char **argv)
             continue;
         int first = c->nrows;
         c->cur = k;
-        if (v_stop) {
+        if (cli_stop) {
             row_set(add_row(c, v_check_names[k], "—", ""), V_NOTRUN, NAN, "interrupted before it started");
             continue;
         }
@@ -1137,9 +1121,8 @@ int cmd_validate(int argc, char **argv)
         progress(c, first, v_check_names[k]);
         write_report(c, 0);
     }
-    c->interrupted = v_stop != 0;
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    c->interrupted = cli_stop != 0;
+    cli_release_stop();
     write_report(c, 1);
     int nfail = 0;
     for (int k = 0; k < c->nrows; k++)
@@ -1148,5 +1131,5 @@ int cmd_validate(int argc, char **argv)
     system_free(c->xtal0);
     system_free(c->amorph);
     potential_free(c->pot);
-    return c->interrupted ? 128 + (int)v_stop : nfail ? 1 : 0;
+    return c->interrupted ? 128 + (int)cli_stop : nfail ? 1 : 0;
 }
