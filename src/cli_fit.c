@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "fileio.h"
 #include "fit.h"
+#include "gnuplot.h"
 
 static const char usage[] =
     "usage: pcmlab fit DATA.extxyz... --basis BASIS.cfg -o POT.yace [--test-fraction F] [--kappa K]\n"
@@ -152,13 +153,15 @@ static void parity(const fit_dataset *d, const char *dir)
         fprintf(stderr, "pcmlab fit: %s\n", e.msg);
         return;
     }
-    FILE *g = popen("gnuplot 2>/dev/null", "w");
+    const char *what[2][3] = {{"energy", "E / atom (eV)", "energy per atom"}, {"forces", "F (eV/A)", "force components"}};
+    char png[2][4200];
+    FILE *g = gnuplot_path_ok(dir, &e) == 0 ? gnuplot_open(&e) : NULL;
     if (!g)
         return;
     fprintf(g, "set terminal pngcairo size 900,800 font 'Sans,14'\nset grid\nset key top left\nset size square\n");
-    const char *what[2][3] = {{"energy", "E / atom (eV)", "energy per atom"}, {"forces", "F (eV/A)", "force components"}};
     for (int w = 0; w < 2; w++) {
-        fprintf(g, "set output '%s/parity_%s.png.tmp'\n", dir, what[w][0]);
+        snprintf(png[w], sizeof png[w], "%s/parity_%s.png", dir, what[w][0]);
+        fprintf(g, "set output '%s.tmp'\n", png[w]);
         fprintf(g, "set title 'pcmlab fit: %s'\nset xlabel 'reference %s'\nset ylabel 'model %s'\n", what[w][2],
                 what[w][1], what[w][1]);
         double ps = w == 0 ? 1.4 : 0.6;
@@ -166,15 +169,8 @@ static void parity(const fit_dataset *d, const char *dir)
                    "'' u ($1==1?$2:1/0):3 w p pt 7 ps %g lc rgb '#d62728' t 'test', x w l lc rgb 'black' t ''\n",
                 dir, what[w][0], ps, ps);
     }
-    fprintf(g, "set output\n");
-    int rc = pclose(g);
-    for (int w = 0; w < 2; w++) {
-        char tmp[4200];
-        snprintf(tmp, sizeof tmp, "%s/parity_%s.png.tmp", dir, what[w][0]);
-        snprintf(p, sizeof p, "%s/parity_%s.png", dir, what[w][0]);
-        if (rc != 0 || rename(tmp, p) != 0)
-            remove(tmp);
-    }
+    const char *outs[2] = {png[0], png[1]};
+    gnuplot_close(g, outs, 2, &e);   /* the plots are optional: the report has the numbers */
 }
 
 static int write_report(const fit_cli *a, const fit_dataset *d, const fit_model *m, double spa, pcm_err *e)

@@ -33,6 +33,7 @@
 #include "crystallinity.h"
 #include "extxyz.h"
 #include "fileio.h"
+#include "gnuplot.h"
 #include "interface.h"
 #include "md.h"
 
@@ -538,19 +539,20 @@ static void write_report(const tm_ctx *c)
  * gnuplot when it is installed (else nothing), to temporary names renamed when complete. */
 static void write_plots(const tm_ctx *c)
 {
-    static const char *names[2] = {"growth", "velocity"};
     int ndone = 0;
     for (int k = 0; k < c->nruns; k++)
         ndone += c->runs[k].ps_done > 0;
-    if (!ndone)
-        return;
-    FILE *g = popen("gnuplot 2>/dev/null", "w");
+    char growth[4200], velocity[4200];
+    snprintf(growth, sizeof growth, "%s/growth.png", c->dir);
+    snprintf(velocity, sizeof velocity, "%s/velocity.png", c->dir);
+    pcm_err e = {{0}};
+    FILE *g = ndone && gnuplot_path_ok(c->dir, &e) == 0 ? gnuplot_open(&e) : NULL;
     if (!g)
         return;
     fprintf(g, "set terminal pngcairo size 900,600 font 'Sans,13'\nset grid\nset datafile separator ','\n");
-    fprintf(g, "set output '%s/growth.png.tmp'\nset title 'interface method: crystalline atoms'\n"
+    fprintf(g, "set output '%s.tmp'\nset title 'interface method: crystalline atoms'\n"
                "set xlabel 'time (ps)'\nset ylabel 'crystalline atoms N_x'\nset key outside right\nplot ",
-            c->dir);
+            growth);
     for (int k = 0, first = 1; k < c->nruns; k++) {
         if (!(c->runs[k].ps_done > 0))
             continue;
@@ -558,20 +560,14 @@ static void write_plots(const tm_ctx *c)
                 c->runs[k].T, c->runs[k].T);
         first = 0;
     }
-    fprintf(g, "\nset output '%s/velocity.png.tmp'\nset title 'interface velocity (> 0: the crystal grows)'\n"
+    fprintf(g, "\nset output '%s.tmp'\nset title 'interface velocity (> 0: the crystal grows)'\n"
                "set xlabel 'T (K)'\nset ylabel 'v (m/s)'\nset key top right\nset xzeroaxis lw 2\n"
                "set offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n"
                "plot '%s/melting-point.csv' every ::1 u 1:(strcol(14) eq \"completed\" ? $11 : 1/0):12 w yerrorbars "
-               "pt 7 ps 1.5 t 'v'\nset output\n",
-            c->dir, c->dir);
-    int rc = pclose(g);
-    for (int w = 0; w < 2; w++) {
-        char tmp[4200], path[4200];
-        snprintf(tmp, sizeof tmp, "%s/%s.png.tmp", c->dir, names[w]);
-        snprintf(path, sizeof path, "%s/%s.png", c->dir, names[w]);
-        if (rc != 0 || rename(tmp, path) != 0)
-            remove(tmp);
-    }
+               "pt 7 ps 1.5 t 'v'\n",
+            velocity, c->dir);
+    const char *outs[2] = {growth, velocity};
+    gnuplot_close(g, outs, 2, &e);   /* no plots without gnuplot: the report and CSV carry the numbers */
 }
 
 /* ------------------------------------------------------------------ arguments */

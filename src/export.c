@@ -3,12 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include "cell.h"
 #include "elements.h"
 #include "export.h"
 #include "extxyz.h"
 #include "fileio.h"
+#include "gnuplot.h"
 
 int export_path(char *out, size_t cap, const char *dir, const char *stem, long step, const char *ext,
                 pcm_err *e)
@@ -118,33 +118,20 @@ static int plot_panels(const char *dat, int csv, const int *ycol, int np, const 
     static const char *lab[5] = {"PE (eV/atom)", "T (K)", "density (g/cm^3)", "crystalline fraction",
                                  "committee {/Symbol s}_F (eV/A)"};
     static const char *col[5] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"};
-    char tmp[4200];
-    if (strchr(path, '\'') || strchr(dat, '\''))   /* gnuplot's strings are quoted with ' */
-        return pcm_errf(e, path, 0, "cannot plot to or from a path containing a single quote");
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *g = popen("gnuplot 2>&1 >/dev/null", "w");
+    if (gnuplot_path_ok(path, e) != 0 || gnuplot_path_ok(dat, e) != 0)
+        return -1;
+    FILE *g = gnuplot_open(e);
     if (!g)
-        return pcm_errf(e, NULL, 0, "cannot start gnuplot");
-    fprintf(g, "set terminal pngcairo size 1000,%d font 'Sans,11'\nset output '%s'\nset grid\nunset key\n"
+        return -1;
+    fprintf(g, "set terminal pngcairo size 1000,%d font 'Sans,11'\nset output '%s.tmp'\nset grid\nunset key\n"
                "set xlabel 'time (ps)'\n%sset multiplot layout %d,1\n",
-            np * 220, tmp, csv ? "set datafile separator ','\n" : "", np);
+            np * 220, path, csv ? "set datafile separator ','\n" : "", np);
     for (int p = 0; p < np; p++)
         fprintf(g, "set ylabel '%s'\n%splot '%s' %su %d:%d w l lw 2 lc rgb '%s'\n", lab[p],
                 p == 3 ? "set yrange [0:1]\n" : "set autoscale y\n", dat, csv ? "every ::1 " : "", csv ? 2 : 1,
                 ycol[p], col[p]);
-    fprintf(g, "unset multiplot\nset output\n");
-    int rc = pclose(g);
-    if (rc != 0) {
-        remove(tmp);
-        if (WIFEXITED(rc) && WEXITSTATUS(rc) == 127)
-            return pcm_errf(e, NULL, 0, "plot export needs gnuplot (make deps installs it)");
-        return pcm_errf(e, path, 0, "gnuplot failed (status %d)", rc);
-    }
-    if (rename(tmp, path) != 0) {
-        remove(tmp);
-        return pcm_errf(e, path, 0, "cannot rename the plot into place");
-    }
-    return 0;
+    fputs("unset multiplot\n", g);
+    return gnuplot_close(g, &path, 1, e);
 }
 
 int export_plot(const sim_series *ser, const char *path, pcm_err *e)
