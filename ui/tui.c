@@ -203,11 +203,13 @@ static void do_export(tui *t, int key)
             r = export_lammps(snap, path, &e);
         break;
     case 'v':
-        what = "time series CSV";
-        r = export_path(path, sizeof path, t->outdir, "series", snap->th.step, "csv", &e);
+    case 'g':   /* the time series: as CSV, or drawn as one PNG of the plots */
+        what = key == 'v' ? "time series CSV" : "PNG of the plots";
+        r = export_path(path, sizeof path, t->outdir, key == 'v' ? "series" : "plots", snap->th.step,
+                        key == 'v' ? "csv" : "png", &e);
         if (r == 0) {
             sim_series_copy(t->s, t->ser);
-            r = export_csv(t->ser, path, &e);
+            r = key == 'v' ? export_csv(t->ser, path, &e) : export_plot(t->ser, path, &e);
         }
         break;
     case 'p':
@@ -216,14 +218,6 @@ static void do_export(tui *t, int key)
             r = pcm_errf(&e, NULL, 0, "PNG export unavailable (no renderer)");
         else
             r = t->hooks.png(t->hooks.ctx, snap, path, sizeof path, &e);
-        break;
-    case 'g':
-        what = "PNG of the plots";
-        r = export_path(path, sizeof path, t->outdir, "plots", snap->th.step, "png", &e);
-        if (r == 0) {
-            sim_series_copy(t->s, t->ser);
-            r = export_plot(t->ser, path, &e);
-        }
         break;
     case 'm':
         what = t->movie_on ? "movie stopped" : "movie recording";
