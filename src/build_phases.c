@@ -176,7 +176,7 @@ pcm_system *build_rocksalt_box(int nx, int ny, int nz, double a, double vac_frac
                     site[k][2] = 2 * iz + fcc[b][2];
                     k++;
                 }
-    int nvac = (int)lround(vac_frac * nsites);
+    int nvac = 8 * nx * ny * nz - build_rocksalt_box_atoms(nx, ny, nz, vac_frac);
     int nge = (nsites - nvac + 1) / 2;
     pcm_rng r;
     rng_seed(&r, seed);
@@ -302,4 +302,10 @@ pcm_system *build_interface(int nx, int ny, int nz_xtal, double a, double liq_le
 pcm_system *build_interface_cube(int cells, double a, double rho, double dmin, uint64_t seed, pcm_err *e)
 {
     return build_interface(cells, cells, cells, a, cells * a, rho, dmin, seed, e);
+}
+
+int build_rocksalt_box_atoms(int nx, int ny, int nz, double vac_frac)
+{
+    int nsites = 4 * nx * ny * nz;
+    return 2 * nsites - (int)lround(vac_frac * nsites);
 }

@@ -35,6 +35,9 @@ pcm_system *build_phase(const char *name, double scale, pcm_err *e);
  * planes (the ordering that leads to the hexagonal phase). */
 pcm_system *build_rocksalt_box(int nx, int ny, int nz, double a, double vac_frac, int arrangement,
                                uint64_t seed, pcm_err *e);
+/* The atoms such a box holds, whatever a, arrangement and seed: 8 sites per cell less the
+ * rounded vacancies on the 4 cation sites. */
+int build_rocksalt_box_atoms(int nx, int ny, int nz, double vac_frac);
 
 /* Crystal-liquid interface along z: a rocksalt block of nx × ny × nz_xtal cells, then a
  * random GST packing of thickness liq_len (Å) at density rho (g/cm³), no two atoms closer

@@ -80,12 +80,12 @@ static int usage(void)
             "usage: pcmlab melting-point POT -o DIR [--T 650,750,850,950] [--time 100] [--cells 3x3x4]\n"
             "                            [--liquid A] [--rho-liquid 5.9] [--equil 5] [--premelt 1500:4]\n"
             "                            [--every 0.5] [--threads T] [--seed 1] [--dt 1]\n"
-            "       pcmlab melting-point --report-only -o DIR [--cells 3x3x4] [--seed 1]\n"
+            "       pcmlab melting-point --report-only -o DIR [--cells 3x3x4]\n"
             "  The interface method: a rocksalt slab (--cells) and a liquid slab (--liquid Å, default\n"
             "  as thick as the crystal) in contact, NPT with P_zz = 1 bar at each T for --time ps;\n"
             "  the crystal grows below T_m and melts above.  Writes DIR/report.md, melting-point.csv.\n"
             "  --report-only re-analyses the DIR/T*K runs already there (say, temperatures run by\n"
-            "  separate processes into one DIR; --cells and --seed as they ran).\n");
+            "  separate processes into one DIR; --cells as they ran).\n");
     return 2;
 }
 
@@ -162,12 +162,7 @@ static int tm_lattice(tm_ctx *c, tm_run *r, unsigned long long seed, pcm_err *e)
 /* Step 2: the interface cell with a melted liquid at T; NULL with e on failure. */
 static pcm_system *tm_interface(tm_ctx *c, tm_run *r, unsigned long long seed, pcm_err *e)
 {
-    pcm_system *blk = build_rocksalt_box((int)c->cells[0], (int)c->cells[1], (int)c->cells[2], r->a, 0.2, 0,
-                                         (uint64_t)c->seed, e);
-    if (!blk)
-        return NULL;
-    r->nblock = blk->n;
-    system_free(blk);
+    r->nblock = build_rocksalt_box_atoms((int)c->cells[0], (int)c->cells[1], (int)c->cells[2], 0.2);
     double liq = c->liq_len > 0 ? c->liq_len : c->cells[2] * r->a;
     pcm_system *s = build_interface((int)c->cells[0], (int)c->cells[1], (int)c->cells[2], r->a, liq, c->rho_liq,
                                     TM_DMIN, (uint64_t)c->seed, e);
@@ -238,6 +233,16 @@ static int tm_sample(pcm_md *md, FILE *fp, unsigned char *fl, double *frac, int 
     return nc;
 }
 
+/* The interface geometry of run r: A (Å²), the crystal's number density n_x (atoms/Å³) and the
+ * atoms of one (001) monolayer (layer spacing a/2; mono may be NULL). */
+static void tm_geometry(const tm_ctx *c, const tm_run *r, double *area, double *dens, double *mono)
+{
+    *area = c->cells[0] * c->cells[1] * r->a * r->a;
+    *dens = r->nblock / ((double)(c->cells[0] * c->cells[1] * c->cells[2]) * r->a * r->a * r->a);
+    if (mono)
+        *mono = *dens * *area * 0.5 * r->a;
+}
+
 /* Step 3: the free run, sampled into rdir/thermo.csv.  Fills r; returns 0 when it completed. */
 static int tm_growth(tm_ctx *c, tm_run *r, pcm_system *s, unsigned long long seed, const char *rdir, pcm_err *e)
 {
@@ -267,8 +272,8 @@ static int tm_growth(tm_ctx *c, tm_run *r, pcm_system *s, unsigned long long see
     /* the live series, for stopping TM_TAIL_PS after the run has decided itself (interface.h) */
     double *nxs = pcm_malloc((size_t)cap * sizeof *nxs), tail_from = -1.0;
     int *ncs = pcm_malloc((size_t)cap * sizeof *ncs);
-    double area = c->cells[0] * c->cells[1] * r->a * r->a;
-    double mono = r->nblock / (double)(c->cells[0] * c->cells[1] * c->cells[2]) / (r->a * r->a * r->a) * area * 0.5 * r->a;
+    double area, dens, mono;
+    tm_geometry(c, r, &area, &dens, &mono);
     nc = tm_sample(md, af.fp, fl, frac, cnt, nbins, &nx, &f);
     nxs[ns] = nx, ncs[ns++] = nc;
     snprintf(path, sizeof path, "%s/start.extxyz", rdir);
@@ -367,8 +372,8 @@ static int tm_analyse(const tm_ctx *c, tm_run *r, const char *rdir, pcm_err *e)
         series_free(&q);
         return -1;
     }
-    double ncell = (double)(c->cells[0] * c->cells[1] * c->cells[2]);
-    double area = c->cells[0] * c->cells[1] * r->a * r->a, dens = r->nblock / (ncell * r->a * r->a * r->a);
+    double area, dens;
+    tm_geometry(c, r, &area, &dens, NULL);
     iface_growth_fit(q.t, q.nx, q.nc, q.n, 0.1 * r->ps_done, r->natoms, area, dens, 0.5 * r->a, &r->g);
     series_free(&q);
     return 0;
@@ -665,8 +670,8 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* One finished temperature from its folder: geometry from start.extxyz (a = L_x / cells x;
- * the crystal block is rebuilt from --cells and --seed to count its atoms), the status from
- * final.extxyz, the fit from thermo.csv. */
+ * the crystal block's atoms from --cells), the status from final.extxyz, the fit from
+ * thermo.csv. */
 static int tm_load_run(tm_ctx *c, tm_run *r, pcm_err *e)
 {
     char rdir[4096], path[4200];
@@ -678,12 +683,7 @@ static int tm_load_run(tm_ctx *c, tm_run *r, pcm_err *e)
     r->natoms = fr->sys->n;
     r->a = fr->sys->cell.h[0][0] / (double)c->cells[0];
     frame_free(fr);
-    pcm_system *blk = build_rocksalt_box((int)c->cells[0], (int)c->cells[1], (int)c->cells[2], r->a, 0.2, 0,
-                                         (uint64_t)c->seed, e);
-    if (!blk)
-        return -1;
-    r->nblock = blk->n;
-    system_free(blk);
+    r->nblock = build_rocksalt_box_atoms((int)c->cells[0], (int)c->cells[1], (int)c->cells[2], 0.2);
     if (r->nblock >= r->natoms)
         return pcm_errf(e, path, 0, "%d atoms, not more than a %ldx%ldx%ld crystal block (%d): --cells as it ran?",
                         r->natoms, c->cells[0], c->cells[1], c->cells[2], r->nblock);

@@ -1029,8 +1029,7 @@ static pcm_system *crystal_start(long n, long seed, pcm_err *e)
         int nz[3][3] = {{m, m, m}, {m, m, m + 1}, {m, m + 1, m + 1}};
         int hit = -1;
         for (int q = 0; q < 3 && hit < 0; q++) {
-            long cells = (long)nz[q][0] * nz[q][1] * nz[q][2];
-            if (8 * cells - lround(0.8 * cells) >= n)
+            if (build_rocksalt_box_atoms(nz[q][0], nz[q][1], nz[q][2], 0.2) >= n)
                 hit = q;
         }
         if (hit >= 0) {
