@@ -28,6 +28,7 @@ int cmd_analyze(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_melting_point(int argc, char **argv);   /* src/cli_tm.c */
+int cmd_transport(int argc, char **argv);       /* src/cli_transport.c */
 
 /* Crystalline fraction for `run` (thermo.csv column); NULL leaves the column empty.
  * The crystallinity module sets it once it exists. */

@@ -87,12 +87,23 @@ double gk_acf(const pcm_gk *g, int k)
     return (k >= 0 && k < g->nlag && g->acf_n[k]) ? g->acf_sum[k] / g->acf_n[k] : 0.0;
 }
 
+void gk_eta_running(const pcm_gk *g, double volume, double temperature, double *eta)
+{
+    double f = temperature > 0.0 ? volume / (PCM_KB * temperature) * GK_PA_S : 0.0, integral = 0.0;
+    eta[0] = 0.0;
+    for (int k = 0; k + 1 < g->nlag; k++) {
+        integral += 0.5 * (gk_acf(g, k) + gk_acf(g, k + 1)) * g->dt;
+        eta[k + 1] = f * integral;
+    }
+}
+
 double gk_viscosity(const pcm_gk *g, double volume, double temperature)
 {
     if (g->nsamples < g->nlag || !(temperature > 0.0))
         return 0.0;
-    double integral = 0.0;
-    for (int k = 0; k + 1 < g->nlag; k++)
-        integral += 0.5 * (gk_acf(g, k) + gk_acf(g, k + 1)) * g->dt;
-    return volume / (PCM_KB * temperature) * integral * GK_PA_S;
+    double *eta = pcm_malloc((size_t)g->nlag * sizeof *eta);
+    gk_eta_running(g, volume, temperature, eta);
+    double v = eta[g->nlag - 1];
+    free(eta);
+    return v;
 }

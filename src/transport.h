@@ -45,5 +45,8 @@ double gk_acf(const pcm_gk *g, int k);
 /* η (Pa·s) from the integral up to the whole window, for volume V (Å³) and
  * temperature T (K); 0 with fewer than nlag samples. */
 double gk_viscosity(const pcm_gk *g, double volume, double temperature);
+/* The running integral: eta[k] = η (Pa·s) with the integral up to lag k (eta[0] = 0), for
+ * the same V and T; eta holds g->nlag values (all 0 when T <= 0). */
+void gk_eta_running(const pcm_gk *g, double volume, double temperature, double *eta);
 
 #endif

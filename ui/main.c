@@ -23,6 +23,7 @@ static const command commands[] = {
     {"run", cmd_run, "run a protocol preset headless (thermo.csv, trajectory, summary)"},
     {"validate", cmd_validate, "issue #5 validation protocol for a potential (report.md, validate.csv)"},
     {"melting-point", cmd_melting_point, "T_m by the interface method: crystal-liquid slabs at several T"},
+    {"transport", cmd_transport, "viscosity (Green-Kubo) and diffusion (MSD) of liquid GST at several T"},
     {"fit", cmd_fit, "fit a linear ACE potential (.yace) to extxyz data; convert B-basis YAML"},
     {"workbench", cmd_workbench, "the live workbench (default): terminal UI + 3D view"},
     {"render", cmd_render, "render an extxyz frame to PNG (offscreen works without a display)"},
