@@ -342,6 +342,12 @@ static void test_green_kubo_ou_process(void **st)
     double expect = V / (PCM_KB * T) * sigma * sigma * dt * 0.5 * (1 + a) / (1 - a) * 1e-35 / 1.602176634e-19;
     print_message("Green-Kubo OU: eta = %.4g Pa s, expected %.4g\n", eta, expect);
     assert_true(fabs(eta / expect - 1.0) < 0.1);
+    /* the running integral ends at η and follows σ²τ(1 - e^{-t/τ}) on the way: at t = τ */
+    double run[200];
+    assert_int_equal(g->nlag, 200);
+    gk_eta_running(g, V, T, run);
+    assert_true(run[0] == 0.0 && run[199] == eta);
+    assert_true(fabs(run[20] / (expect * (1.0 - exp(-1.0))) - 1.0) < 0.1);
     gk_free(g);
     assert_null(gk_new(0.0, 10.0, &e));
 }
