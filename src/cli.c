@@ -34,6 +34,32 @@ int cli_int(const char *opt, const char *s, long *out, pcm_err *e)
     return 0;
 }
 
+int cli_temps(const char *opt, const char *s, double *T, int max, int *n, pcm_err *e)
+{
+    *n = 0;
+    const char *p = s;
+    while (*p) {
+        char *end;
+        double t = strtod(p, &end);
+        if (end == p || !(t >= 1.0 && t <= 5000.0) || (*end && (*end != ',' || !end[1])))
+            return pcm_errf(e, NULL, 0, "%s expects temperatures in K (1..5000) separated by commas, got '%s'", opt,
+                            s);
+        if (*n == max)
+            return pcm_errf(e, NULL, 0, "%s: at most %d temperatures", opt, max);
+        T[(*n)++] = t;
+        p = *end ? end + 1 : end;
+    }
+    return *n ? 0 : pcm_errf(e, NULL, 0, "%s needs at least one temperature", opt);
+}
+
+int cli_temp_time(const char *opt, const char *s, double *T, double *ps, pcm_err *e)
+{
+    char tail;
+    if (sscanf(s, "%lf:%lf%c", T, ps, &tail) != 2 || !(*T > 0 && *T <= 5000) || !(*ps > 0 && *ps <= 1000))
+        return pcm_errf(e, NULL, 0, "%s expects T_K:PS (e.g. 1500:4), got '%s'", opt, s);
+    return 0;
+}
+
 int cli_fail(const pcm_err *e)
 {
     fprintf(stderr, "pcmlab: %s\n", e->msg);

@@ -43,6 +43,10 @@ int cmd_gpu(int argc, char **argv);
 /* Parse a whole string as a number; -1 + message naming the option otherwise. */
 int cli_double(const char *opt, const char *s, double *out, pcm_err *e);
 int cli_int(const char *opt, const char *s, long *out, pcm_err *e);
+/* A comma-separated list of temperatures in K (1..5000), at most max of them, into T[0..*n). */
+int cli_temps(const char *opt, const char *s, double *T, int max, int *n, pcm_err *e);
+/* "T_K:PS" (e.g. the premelt 1500:4): 0 < T <= 5000 K, 0 < PS <= 1000 ps. */
+int cli_temp_time(const char *opt, const char *s, double *T, double *ps, pcm_err *e);
 /* extxyz of s (velocities, energy) with a per-atom `crystalline` column (ten Wolde q4),
  * crystalline_fraction and time_ps, plus the info pairs kv = {key, value, ..., NULL};
  * written atomically.  Returns 0, or -1 with e filled. */

@@ -577,37 +577,12 @@ static void write_plots(const tm_ctx *c)
 
 /* ------------------------------------------------------------------ arguments */
 
-static int parse_temps(const char *s, tm_ctx *c, pcm_err *e)
-{
-    c->nT = 0;
-    const char *p = s;
-    while (*p) {
-        char *end;
-        double T = strtod(p, &end);
-        if (end == p || !(T >= 1.0 && T <= 5000.0) || (*end && *end != ','))
-            return pcm_errf(e, NULL, 0, "--T expects temperatures in K (1..5000) separated by commas, got '%s'", s);
-        if (c->nT == TM_MAXT)
-            return pcm_errf(e, NULL, 0, "--T: at most %d temperatures", TM_MAXT);
-        c->Ts[c->nT++] = T;
-        p = *end ? end + 1 : end;
-    }
-    return c->nT ? 0 : pcm_errf(e, NULL, 0, "--T needs at least one temperature");
-}
-
-static int parse_pair(const char *opt, const char *s, double *a, double *b, pcm_err *e)
-{
-    char tail;
-    if (sscanf(s, "%lf:%lf%c", a, b, &tail) != 2 || !(*a > 0 && *a <= 5000) || !(*b > 0 && *b <= 1000))
-        return pcm_errf(e, NULL, 0, "%s expects T_K:PS (e.g. 1500:4), got '%s'", opt, s);
-    return 0;
-}
-
 static int parse_args(int argc, char **argv, tm_ctx *c, pcm_err *e)
 {
     c->cells[0] = c->cells[1] = 3, c->cells[2] = 4;
     c->threads = -1, c->seed = 1, c->dt = 1.0, c->time_ps = 100.0, c->equil_ps = 5.0, c->rho_liq = 5.9;
     c->hot_T = 1500.0, c->hot_ps = 4.0, c->every_ps = 0.5, c->liq_len = 0.0;
-    parse_temps("650,750,850,950", c, e);
+    cli_temps("--T", "650,750,850,950", c->Ts, TM_MAXT, &c->nT, e);
     for (int k = 1; k < argc; k++) {
         const char *a = argv[k], *v = k + 1 < argc ? argv[k + 1] : NULL;
         if (a[0] != '-' || !a[1]) {
@@ -626,12 +601,12 @@ static int parse_args(int argc, char **argv, tm_ctx *c, pcm_err *e)
         k++;
         char tail;
         if (!strcmp(a, "-o")) c->dir = v;
-        else if (!strcmp(a, "--T")) rc = parse_temps(v, c, e);
+        else if (!strcmp(a, "--T")) rc = cli_temps(a, v, c->Ts, TM_MAXT, &c->nT, e);
         else if (!strcmp(a, "--time")) rc = cli_double(a, v, &c->time_ps, e);
         else if (!strcmp(a, "--equil")) rc = cli_double(a, v, &c->equil_ps, e);
         else if (!strcmp(a, "--liquid")) rc = cli_double(a, v, &c->liq_len, e);
         else if (!strcmp(a, "--rho-liquid")) rc = cli_double(a, v, &c->rho_liq, e);
-        else if (!strcmp(a, "--premelt")) rc = parse_pair(a, v, &c->hot_T, &c->hot_ps, e);
+        else if (!strcmp(a, "--premelt")) rc = cli_temp_time(a, v, &c->hot_T, &c->hot_ps, e);
         else if (!strcmp(a, "--every")) rc = cli_double(a, v, &c->every_ps, e);
         else if (!strcmp(a, "--threads")) rc = cli_int(a, v, &c->threads, e);
         else if (!strcmp(a, "--seed")) rc = cli_int(a, v, &c->seed, e);

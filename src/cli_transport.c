@@ -541,29 +541,12 @@ static void write_plots(const tr_ctx *c)
 
 /* ------------------------------------------------------------------ arguments */
 
-static int parse_temps(const char *s, tr_ctx *c, pcm_err *e)
-{
-    c->nT = 0;
-    const char *p = s;
-    while (*p) {
-        char *end;
-        double T = strtod(p, &end);
-        if (end == p || !(T >= 1.0 && T <= 5000.0) || (*end && *end != ','))
-            return pcm_errf(e, NULL, 0, "--T expects temperatures in K (1..5000) separated by commas, got '%s'", s);
-        if (c->nT == TR_MAXT)
-            return pcm_errf(e, NULL, 0, "--T: at most %d temperatures", TR_MAXT);
-        c->Ts[c->nT++] = T;
-        p = *end ? end + 1 : end;
-    }
-    return c->nT ? 0 : pcm_errf(e, NULL, 0, "--T needs at least one temperature");
-}
-
 static int parse_args(int argc, char **argv, tr_ctx *c, pcm_err *e)
 {
     c->atoms = 300, c->threads = -1, c->seed = 1, c->blocks = 5;
     c->density = 5.9, c->time_ps = 50, c->equil_ps = 5, c->npt_ps = 0, c->hot_T = 1500, c->hot_ps = 4;
     c->every_fs = 5, c->window_fs = 4000, c->msd_every_fs = 50, c->fit_from_ps = -1, c->dt = 1, c->tau = 1000;
-    parse_temps("1000,1200", c, e);
+    cli_temps("--T", "1000,1200", c->Ts, TR_MAXT, &c->nT, e);
     for (int k = 1; k < argc; k++) {
         const char *a = argv[k], *v = k + 1 < argc ? argv[k + 1] : NULL;
         if (a[0] != '-' || !a[1]) {
@@ -580,9 +563,8 @@ static int parse_args(int argc, char **argv, tr_ctx *c, pcm_err *e)
             return fprintf(stderr, "pcmlab transport: %s needs a value\n", a), 2;
         int rc = 0;
         k++;
-        char tail;
         if (!strcmp(a, "-o")) c->dir = v;
-        else if (!strcmp(a, "--T")) rc = parse_temps(v, c, e);
+        else if (!strcmp(a, "--T")) rc = cli_temps(a, v, c->Ts, TR_MAXT, &c->nT, e);
         else if (!strcmp(a, "--time")) rc = cli_double(a, v, &c->time_ps, e);
         else if (!strcmp(a, "--atoms")) rc = cli_int(a, v, &c->atoms, e);
         else if (!strcmp(a, "--density")) rc = cli_double(a, v, &c->density, e);
@@ -597,11 +579,8 @@ static int parse_args(int argc, char **argv, tr_ctx *c, pcm_err *e)
         else if (!strcmp(a, "--threads")) rc = cli_int(a, v, &c->threads, e);
         else if (!strcmp(a, "--seed")) rc = cli_int(a, v, &c->seed, e);
         else if (!strcmp(a, "--dt")) rc = cli_double(a, v, &c->dt, e);
-        else if (!strcmp(a, "--premelt")) {
-            if (sscanf(v, "%lf:%lf%c", &c->hot_T, &c->hot_ps, &tail) != 2 || !(c->hot_T > 0 && c->hot_T <= 5000) ||
-                !(c->hot_ps > 0 && c->hot_ps <= 1000))
-                rc = pcm_errf(e, NULL, 0, "--premelt expects T_K:PS (e.g. 1500:4), got '%s'", v);
-        } else
+        else if (!strcmp(a, "--premelt")) rc = cli_temp_time(a, v, &c->hot_T, &c->hot_ps, e);
+        else
             return fprintf(stderr, "pcmlab transport: unknown option '%s'\n", a), 2;
         if (rc)
             return 1;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "cli.h"
 #include "cell.h"
 #include "extxyz.h"
 #include "neighbor.h"
@@ -202,12 +203,42 @@ static void test_extxyz_roundtrip(void **st)
     frame_free(fr);
 }
 
+/* The shared option parsers of the batch commands (transport, melting-point): lists of
+ * temperatures and T:ps pairs, with the option named in every refusal. */
+static void test_cli_temperature_options(void **state)
+{
+    (void)state;
+    double T[3], t = 0, ps = 0;
+    int n = -1;
+    pcm_err e = {{0}};
+    assert_int_equal(cli_temps("--T", "650,750.5,850", T, 3, &n, &e), 0);
+    assert_int_equal(n, 3);
+    assert_true(T[0] == 650.0 && T[1] == 750.5 && T[2] == 850.0);
+    assert_int_not_equal(cli_temps("--T", "650,750,850,950", T, 3, &n, &e), 0);
+    assert_non_null(strstr(e.msg, "at most 3"));
+    const char *bad[] = {"", "abc", "900,", "900;1000", "0.5", "6000", "900,x"};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        e.msg[0] = 0;
+        assert_int_not_equal(cli_temps("--T", bad[k], T, 3, &n, &e), 0);
+        assert_non_null(strstr(e.msg, "--T"));
+    }
+    assert_int_equal(cli_temp_time("--premelt", "1500:4", &t, &ps, &e), 0);
+    assert_true(t == 1500.0 && ps == 4.0);
+    const char *badp[] = {"1500", "1500:", "1500:4x", "-1:4", "1500:0", "1500:2000", "a:b"};
+    for (size_t k = 0; k < sizeof badp / sizeof *badp; k++) {
+        e.msg[0] = 0;
+        assert_int_not_equal(cli_temp_time("--premelt", badp[k], &t, &ps, &e), 0);
+        assert_non_null(strstr(e.msg, "--premelt expects T_K:PS"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cell_inverse),        cmocka_unit_test(test_neighbor_vs_brute),
         cmocka_unit_test(test_neighbor_skin_update), cmocka_unit_test(test_rocksalt_builder),
         cmocka_unit_test(test_liquid_builder),      cmocka_unit_test(test_extxyz_roundtrip),
+        cmocka_unit_test(test_cli_temperature_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
