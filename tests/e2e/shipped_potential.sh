@@ -4,8 +4,8 @@
 # 1. on the N DFT labels it was fitted to (the first N of assets/dft/gst-dft-k222.extxyz, N as
 #    its fit report assets/<name>-fit/report.txt says) every frame's energy is the one its fit
 #    report predicted (parity_energy.dat, to 1e-6 eV/atom: the file is the fit described), the
-#    energies agree with DFT (overall RMSE bound 20 meV/atom; the reports say 8-15) and no frame
-#    is off by more than 100 meV/atom (the worst, a carved far-from-equilibrium cube, is ~60);
+#    energies agree with DFT (overall RMSE bound 20 meV/atom; the shipped fits give 7.9 and 12.5)
+#    and no frame is off by more than 60 meV/atom (the shipped fits' worst: 21 and 32);
 # 2. rocksalt GST at 600 K (194 atoms, NVT, 0.2 ps) stays crystalline and conserves energy.
 # A potential whose file, data or report is absent is skipped (a checkout without assets).
 set -u
@@ -35,7 +35,7 @@ check() {   # check NAME: assets/NAME.yace with assets/NAME-fit/report.txt
       q = $2 / $1 - $6; if (q < 0) q = -q; if (q > mq) mq = q }
     END { r = sqrt(s / n)
           printf "%s: energy vs DFT on %d frames: RMSE %.2f meV/atom, max %.1f meV/atom; vs its fit report: max %.2g eV/atom\n", P, n, r, m, mq
-          exit !(n == N && r < 20 && m < 100 && mq < 1e-6) }' || fail "$pot: energies do not match the fit report"
+          exit !(n == N && r < 20 && m < 60 && mq < 1e-6) }' || fail "$pot: energies do not match the fit report"
 
   # a short crystal hold: stays rocksalt, energy conserved
   OMP_NUM_THREADS=2 "$bin" run presets/quick.cfg --headless --quiet -o "$tmp/run-$1" --set structure.cells=3 \
