@@ -240,10 +240,30 @@ static int load_state(label_ctx *c, idset *done, idset *failed, pcm_err *e)
         if (!r)
             return -1;
         pcm_frame *fr = frame_new();
-        int rc;
+        int rc, nfr = 0;
         char id[128];
         while ((rc = xyz_read(r, fr, e)) == 1) {
             config_id(fr, id, sizeof id);
+            nfr++;
+            /* A rerun only resumes the same labelling: skipping ids labelled by another
+             * teacher (or by DFT) would leave OUT a silent mixture of two label sources. */
+            const char *m = frame_get(fr, "label_method"), *t = frame_get(fr, "teacher");
+            const char *want = c->teacher ? "teacher" : "dft";
+            int same = m ? strcmp(m, want) == 0 && (!c->teacher || (t && strcmp(t, c->teacher_spec) == 0))
+                         : !c->teacher;   /* frames without label_method: DFT labels of old files */
+            if (!same) {
+                char have[300];
+                if (m && strcmp(m, "teacher") == 0)
+                    snprintf(have, sizeof have, "teacher '%s'", t ? t : "?");
+                else
+                    snprintf(have, sizeof have, "%s", m ? m : "DFT");
+                rc = pcm_errf(e, c->out, 0,
+                              "frame %d (config_id %s) was labelled by %s, this run labels with %s%s%s; "
+                              "refusing to resume into a mixture: choose another -o or remove the file",
+                              nfr, id, have, c->teacher ? "teacher '" : "DFT",
+                              c->teacher ? c->teacher_spec : "", c->teacher ? "'" : "");
+                break;
+            }
             idset_add(done, id);
         }
         frame_free(fr);

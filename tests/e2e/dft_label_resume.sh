@@ -63,6 +63,17 @@ FAKE_CP2K_RETRY=1 "$BIN" label q.extxyz -o retry.extxyz --cp2k "$FAKE" --np 1 --
 [ "$(nframes teach.extxyz)" = 6 ]
 grep -q 'label_method=teacher' teach.extxyz
 "$BIN" label --report teach.extxyz | grep -q "6 configurations"
+# a rerun with the same teacher resumes (nothing to do); another teacher, or DFT, into the same
+# file is refused instead of skipping ids that the first teacher labelled
+"$BIN" label --teacher lj:0.01,2.8,6.0 q.extxyz -o teach.extxyz | grep -q "0 to do"
+sum=$(md5sum < teach.extxyz)
+if "$BIN" label --teacher lj:0.02,2.8,6.0 q.extxyz -o teach.extxyz > log5b 2>&1; then echo "mixed teachers accepted"; exit 1; fi
+grep -q "teach.extxyz.*config_id dsv1-.*labelled by teacher 'lj:0.01,2.8,6.0'.*lj:0.02,2.8,6.0" log5b
+if "$BIN" label q.extxyz -o teach.extxyz --cp2k "$FAKE" --np 1 > log5c 2>&1; then echo "DFT into teacher file accepted"; exit 1; fi
+grep -q "refusing to resume" log5c
+if "$BIN" label --teacher lj:0.01,2.8,6.0 q.extxyz -o out.extxyz > log5d 2>&1; then echo "teacher into DFT file accepted"; exit 1; fi
+grep -q "labelled by dft" log5d
+[ "$sum" = "$(md5sum < teach.extxyz)" ]
 # 6. a broken CP2K setup stops the run; nothing is recorded as failed or labelled
 if FAKE_CP2K_CRASH=1 "$BIN" label q.extxyz -o crash.extxyz --cp2k "$FAKE" --np 1 > log7 2>&1; then
   echo "crash not reported"; exit 1; fi
