@@ -15,9 +15,10 @@
 static const char usage[] =
     "usage: pcmlab fit DATA.extxyz... --basis BASIS.cfg -o POT.yace [--test-fraction F] [--kappa K]\n"
     "                  [--stress-weight W] [--ridge L] [--force-scale F0] [--seed S]\n"
-    "                  [--weight KIND=W]... [--report DIR] [--committee K] [--first N]\n"
+    "                  [--weight KIND=W]... [--weights FILE] [--report DIR] [--committee K] [--first N]\n"
     "       (--first N: only the first N configurations of the data, in file order)\n"
     "       (a frame's info key weight=W multiplies its loss terms too)\n"
+    "       (--weights FILE: lines 'config_id W' multiply those configurations' loss terms)\n"
     "       pcmlab fit --bbasis PACEMAKER.yaml -o POT.yace      (B-basis -> C-tilde conversion)\n";
 
 typedef struct fit_cli {
@@ -26,11 +27,60 @@ typedef struct fit_cli {
     const char *basis, *out, *report, *bbasis;
     int committee;
     long first;   /* --first N: only the first N configurations, in file order (0: all) */
+    const char *weights;   /* --weights FILE: per-configuration loss weights by config_id */
+    int nweighted;
     fit_opts o;
     unsigned set;   /* FS_* bits: options given on the command line (they beat the basis file) */
 } fit_cli;
 
 enum { FS_KAPPA = 1, FS_RIDGE = 2, FS_STRESS = 4, FS_FSCALE = 8, FS_TEST = 16, FS_SEED = 32 };
+
+/* --weights FILE: one "config_id weight" pair a line ('#' starts a comment); each weight
+ * multiplies that configuration's loss terms (with its info key weight=, if any).  Every id
+ * must name exactly one configuration of the data (after --first): a typo is an error, not a
+ * silently unweighted frame.  Returns the number of configurations weighted, or -1. */
+static int apply_weights(fit_dataset *d, const char *path, pcm_err *e)
+{
+    size_t len;
+    char *buf = read_file(path, &len, e);
+    if (!buf)
+        return -1;
+    int *seen = pcm_calloc((size_t)d->n + 1, sizeof *seen), nw = 0, status = 0;
+    long line = 0;
+    for (char *p = buf, *nl; p && *p && status == 0; p = nl ? nl + 1 : NULL) {
+        nl = strchr(p, '\n');
+        if (nl)
+            *nl = 0;
+        line++;
+        char *hash = strchr(p, '#');
+        if (hash)
+            *hash = 0;
+        char id[128], extra[8];
+        double w;
+        int nf = sscanf(p, "%127s %lf %7s", id, &w, extra);
+        if (nf <= 0)
+            continue;   /* blank or comment */
+        if (nf != 2 || !(w >= 0) || !isfinite(w)) {
+            status = pcm_errf(e, path, line, "expected 'config_id weight' with weight >= 0");
+            break;
+        }
+        int k = 0;
+        while (k < d->n && strcmp(d->c[k].id, id) != 0)
+            k++;
+        if (k == d->n)
+            status = pcm_errf(e, path, line, "no configuration with config_id '%s' in the data", id);
+        else if (seen[k])
+            status = pcm_errf(e, path, line, "config_id '%s' is weighted twice (first on line %d)", id, seen[k]);
+        else {
+            seen[k] = (int)line;
+            d->c[k].weight *= w;
+            nw++;
+        }
+    }
+    free(seen);
+    free(buf);
+    return status < 0 ? -1 : nw;
+}
 
 static int parse(int argc, char **argv, fit_cli *a, pcm_err *e)
 {
@@ -103,6 +153,8 @@ static int parse(int argc, char **argv, fit_cli *a, pcm_err *e)
             if (cli_int(o, v, &n, e) < 0) return -1;
             if (n < 1) return pcm_errf(e, NULL, 0, "--first must be >= 1 (configurations)");
             a->first = n;
+        } else if (!strcmp(o, "--weights")) {
+            a->weights = v;
         } else if (!strcmp(o, "--committee")) {
             if (cli_int(o, v, &n, e) < 0) return -1;
             if (n < 0 || n > 64) return pcm_errf(e, NULL, 0, "--committee must be 0..64");
@@ -201,6 +253,8 @@ static int write_report(const fit_cli *a, const fit_dataset *d, const fit_model 
             fprintf(o, " %s", a->data[k]);
         if (a->first)
             fprintf(o, " (the first %ld configurations)", a->first);
+        if (a->weights)
+            fprintf(o, " (weights of %d configurations from %s)", a->nweighted, a->weights);
         fprintf(o, "; test fraction %.3g, seed %llu\n", a->o.test_fraction, (unsigned long long)a->o.seed);
         fprintf(o, "  basis: %d functions + %d E0 (", m->ncol - m->nel, m->nel);
         for (int mu = 0; mu < m->nel; mu++)
@@ -333,6 +387,10 @@ int cmd_fit(int argc, char **argv)
         int n0 = d.n;
         fit_dataset_truncate(&d, (int)a.first);
         printf("using the first %d of %d configurations (--first)\n", d.n, n0);
+    }
+    if (a.weights && (a.nweighted = apply_weights(&d, a.weights, &e)) < 0) {
+        fit_dataset_free(&d);
+        return cli_fail(&e);
     }
     fit_dataset_split(&d, a.o.test_fraction, a.o.seed);
     fit_resolve_r_in(&cfg, &d);

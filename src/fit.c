@@ -58,6 +58,8 @@ int fit_dataset_read(fit_dataset *d, const char *path, pcm_err *e)
         c->sys = system_copy(fr->sys);
         const char *k = frame_get(fr, "kind");
         snprintf(c->kind, sizeof c->kind, "%s", k && *k ? k : "all");
+        const char *cid = frame_get(fr, "config_id");
+        snprintf(c->id, sizeof c->id, "%s", cid ? cid : "");
         c->has_e = fr->has_energy;
         c->has_f = fr->has_forces;
         c->has_w = fr->has_virial;

@@ -72,6 +72,26 @@ echo "$msg" | grep -q "badw.xyz.*weight='abc'" || fail "message: $msg"
 msg=$("$bin" fit "$tmp/xt_lab.xyz" --basis "$tmp/b.cfg" --weight liquid -o "$tmp/x.yace" 2>&1) && fail "--weight liquid accepted"
 echo "$msg" | grep -q "KIND=W" || fail "message: $msg"
 
+# --weights FILE (config_id W): weighting the five liquids 0 by id is the liquid=0 fit above;
+# an id the data lack, a weight twice or a bad weight is refused with file:line
+awk '/^Lattice=/ { n++; $0 = "config_id=liq" n " " $0 } { print }' "$tmp/liq_lab.xyz" > "$tmp/liq_id.xyz"
+printf '# the liquids out\nliq1 0\nliq2\t0\nliq3 0  # comment\n\nliq4 0\nliq5 0\n' > "$tmp/w.tsv"
+"$bin" fit "$tmp/liq_id.xyz" "$tmp/xt_lab.xyz" --basis "$tmp/b.cfg" --test-fraction 0 --weights "$tmp/w.tsv" \
+  -o "$tmp/wf.yace" --report "$tmp/rwf" > "$tmp/wf.log" 2>&1 || fail "fit --weights: $(cat "$tmp/wf.log")"
+grep -q "weights of 5 configurations from .*w.tsv" "$tmp/rwf/report.txt" || fail "--weights not in the report"
+ef=$("$bin" eval "$tmp/wf.yace" "$tmp/liq.xyz" | awk '/energy =/ {print $6; exit}')
+awk -v a="$ef" -v b="$eo" 'BEGIN{d=a-b; if (d<0) d=-d; exit !(a != "" && d < 1e-6)}' || fail "--weights 0 differs: $ef vs $eo"
+printf 'liq1 0.5\nliq9 2\n' > "$tmp/w2.tsv"
+msg=$("$bin" fit "$tmp/liq_id.xyz" --basis "$tmp/b.cfg" --weights "$tmp/w2.tsv" -o "$tmp/x.yace" 2>&1) && fail "unknown id accepted"
+echo "$msg" | grep -q "w2.tsv:2: no configuration with config_id 'liq9'" || fail "message: $msg"
+printf 'liq1 0.5\nliq1 2\n' > "$tmp/w3.tsv"
+msg=$("$bin" fit "$tmp/liq_id.xyz" --basis "$tmp/b.cfg" --weights "$tmp/w3.tsv" -o "$tmp/x.yace" 2>&1) && fail "double weight accepted"
+echo "$msg" | grep -q "w3.tsv:2: config_id 'liq1' is weighted twice (first on line 1)" || fail "message: $msg"
+printf 'liq1 -1\n' > "$tmp/w4.tsv"
+msg=$("$bin" fit "$tmp/liq_id.xyz" --basis "$tmp/b.cfg" --weights "$tmp/w4.tsv" -o "$tmp/x.yace" 2>&1) && fail "negative weight accepted"
+echo "$msg" | grep -q "w4.tsv:1: expected 'config_id weight' with weight >= 0" || fail "message: $msg"
+[ -e "$tmp/x.yace" ] && fail "output written on error"
+
 # --first N: a fit to the first N frames equals a fit to a file of those frames (data files grow)
 "$bin" fit "$tmp/liq_lab.xyz" "$tmp/xt_lab.xyz" --basis "$tmp/b.cfg" --test-fraction 0 --first 5 -o "$tmp/f5.yace" \
   --report "$tmp/rf5" > "$tmp/f5.log" 2>&1 || fail "fit --first: $(cat "$tmp/f5.log")"
