@@ -4,8 +4,8 @@
 # 1. on the N DFT labels it was fitted to (the first N of assets/dft/gst-dft-k222.extxyz, N as
 #    its fit report assets/<name>-fit/report.txt says) every frame's energy is the one its fit
 #    report predicted (parity_energy.dat, to 1e-6 eV/atom: the file is the fit described), the
-#    energies agree with DFT (overall RMSE bound 20 meV/atom; the shipped fits give 7.9 and 12.5)
-#    and no frame is off by more than 60 meV/atom (the shipped fits' worst: 21 and 32);
+#    energies agree with DFT (overall RMSE bound 20 meV/atom; the shipped fits give 9.6 and 12.5)
+#    and no frame is off by more than 60 meV/atom (the shipped fits' worst: 36 and 32);
 # 2. rocksalt GST at 600 K (194 atoms, NVT, 0.2 ps) stays crystalline and conserves energy.
 # A potential whose file, data or report is absent is skipped (a checkout without assets).
 set -u
