@@ -25,7 +25,7 @@
 typedef struct fit_config {
     pcm_system *sys;            /* positions, cell, species */
     char kind[32];              /* info key `kind` ("" -> "all") */
-    char id[96];                /* info key `config_id` ("" when absent) */
+    char id[128];               /* info key `config_id` ("" when absent; as long as --weights reads) */
     int has_e, has_f, has_w;
     double e_ref;               /* eV */
     double (*f_ref)[3];         /* eV/Å */
