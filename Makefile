@@ -30,8 +30,13 @@ endif
 ifeq ($(NATIVE),1)
 CFLAGS_BASE += -march=native
 endif
-STAMP      := $(shell git describe --always --dirty 2>/dev/null || echo nogit) $(shell date -u +%Y-%m-%dT%H:%MZ)
-CFLAGS_BASE += -DPCM_BUILD_STAMP='"$(STAMP)"'
+# The build stamp (commit, "-dirty" with uncommitted changes) lives in $(BUILD)/stamp.h, rewritten
+# only when it changes, so the objects that print it are rebuilt exactly then (a -D flag was not
+# tracked: validation reports named the commit their object happened to be compiled at).
+STAMP      := $(shell git describe --always --dirty 2>/dev/null || echo nogit)
+$(shell mkdir -p $(BUILD) && printf '#define PCM_BUILD_STAMP "%s"\n' '$(STAMP)' > $(BUILD)/stamp.h.new && \
+  { cmp -s $(BUILD)/stamp.h.new $(BUILD)/stamp.h || mv $(BUILD)/stamp.h.new $(BUILD)/stamp.h; }; rm -f $(BUILD)/stamp.h.new)
+CFLAGS_BASE += -I$(BUILD)
 
 CORE_PKGS  := yaml-0.1 libconfig lapacke
 UI_PKGS    := ncursesw sdl2 epoxy
