@@ -12,7 +12,11 @@
  *   liquid GST: random packing (dmin 2.5 Å) of 63 atoms at 5.6-6.4 g/cm³, rattle σ 0.05-0.15 Å
  *   (a stand-in for MD snapshots until MD with a fitted potential exists);
  *   interface: rocksalt 2×2×2 block + 7 Å random GST liquid at 5.9 g/cm³ along z.
+ * Not in the default plan: liquid-FORMULA (e.g. liquid-Sb2Te), a random packing of about 60
+ * atoms of another composition at 5.6-6.4 g/cm³.
  */
+#include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +31,25 @@
 static const char *const default_kinds[] = {
     "rocksalt", "liquid", "gst-hex-kooi", "gete", "interface", "sb2te3", "liquid",
     "ge", "rocksalt-vac111", "sb", "te", "gst-hex-petrov", NULL};
+
+/* Atoms for a cell of composition comp near target: a whole number of formula units when the
+ * amounts are integers (Sb2Te -> 60, GeTe4 -> 60, Ge2Sb2Te5 -> 63), else target. */
+static int liquid_natoms(const char *comp, int target, pcm_err *e)
+{
+    char sym[PCM_MAX_SPECIES][4];
+    double ratio[PCM_MAX_SPECIES];
+    int ne = parse_composition(comp, sym, ratio, PCM_MAX_SPECIES, e);
+    if (ne < 0)
+        return -1;
+    double fu = 0.0;
+    for (int k = 0; k < ne; k++) {
+        if (ratio[k] != floor(ratio[k]) || ratio[k] > 100.0)
+            return target;
+        fu += ratio[k];
+    }
+    long units = lround(target / fu);
+    return (int)(fu * (double)(units < 1 ? 1 : units));
+}
 
 /* Build one configuration of a kind; fills what (builder description).  Also the starting cells
  * of `dataset sample` (cli_sample.c). */
@@ -44,6 +67,18 @@ pcm_system *dataset_make_kind(const char *kind, uint64_t seed, pcm_rng *r, char 
         double rho = 5.6 + 0.8 * rng_uniform(r);
         snprintf(what, wn, "build_liquid(63,rho=%.4f,Ge2Sb2Te5,dmin=2.5)", rho);
         return build_liquid(63, rho, "Ge2Sb2Te5", 2.5, seed, e);
+    }
+    if (!strncmp(kind, "liquid-", 7) && isupper((unsigned char)kind[7])) {
+        /* random packing at another composition, e.g. liquid-Sb2Te or liquid-GeTe3: the
+         * starting cells of the off-stoichiometric conditions (`dataset sample --composition`) */
+        const char *comp = kind + 7;
+        int n = liquid_natoms(comp, 60, e);
+        if (n < 0)
+            return NULL;
+        *crystal = 0;
+        double rho = 5.6 + 0.8 * rng_uniform(r);
+        snprintf(what, wn, "build_liquid(%d,rho=%.4f,%s,dmin=2.5)", n, rho, comp);
+        return build_liquid(n, rho, comp, 2.5, seed, e);
     }
     if (!strcmp(kind, "interface")) {
         *crystal = 0;
@@ -76,6 +111,7 @@ int cmd_dataset(int argc, char **argv)
               "                             [--rounds N] [--first-round K] [--steps S] [--every M] [--pick P]\n"
               "                             [--dmin D] [--seed S] [--conditions liquid-1500,...] [--tag T]\n"
               "                             [--sigma-max 1.5 (eV/A: frames above it are not picked)]\n"
+              "                             [--composition FORMULA (liquid-started conditions at another composition)]\n"
               "       pcmlab dataset carve BIG.extxyz -o QUEUE.extxyz [--manifest M.tsv] [--box 12.4] [--count 4]\n"
               "                            [--center Ge] [--bond 2.8] [--dmin 2.0] [--tag T]\n",
               stderr);

@@ -4,10 +4,11 @@
  *                         (or --committee POT repeated, for specs with commas such as lj:...)
  *                         [--manifest M.tsv] [--rounds N] [--first-round K] [--steps S] [--every M]
  *                         [--pick P] [--dmin D] [--sigma-max H] [--seed S] [--conditions a,b,...]
- *                         [--tag T]
+ *                         [--tag T] [--composition FORMULA]
  *
  * For every condition of plan "alv1" and every round, builds a starting cell (the same
- * builders as `dataset generate`, 50-90 atoms), runs NVT MD (Bussi, 1 fs) with POT and, after
+ * builders as `dataset generate`, 50-90 atoms; with --composition F the liquid-started conditions
+ * start from about 60 atoms of composition F instead of Ge2Sb2Te5), runs NVT MD (Bussi, 1 fs) with POT and, after
  * a tenth of the run (after melting, for the quenched conditions), takes a candidate frame every M steps.  Each candidate is
  * scored by the committee's force disagreement (committee.h)
  *     sigma_F = sqrt( (1/N) sum_i (1/K) sum_k |F_i^k - <F_i>|^2 )      (eV/Å)
@@ -105,6 +106,7 @@ int dataset_sample(int argc, char **argv)
 {
     const char *out = NULL, *manifest = NULL, *potpath = NULL, *tag = "alv1";
     char *coms[COMMITTEE_MAX], *condlist = NULL;
+    const char *comp = NULL;
     int ncom = 0;
     long rounds = 1, first = 0, steps = 4000, every = 100, pick = 2, seed = 2026;
     double dmin = 1.9, smaxok = 1.5;
@@ -128,6 +130,7 @@ int dataset_sample(int argc, char **argv)
         }
         else if (!strcmp(o, "--conditions")) condlist = argv[k + 1];
         else if (!strcmp(o, "--tag")) tag = v;
+        else if (!strcmp(o, "--composition")) comp = v;
         else if (!strcmp(o, "--rounds")) rc = cli_int(o, v, &rounds, &e);
         else if (!strcmp(o, "--first-round")) rc = cli_int(o, v, &first, &e);
         else if (!strcmp(o, "--steps")) rc = cli_int(o, v, &steps, &e);
@@ -170,6 +173,23 @@ int dataset_sample(int argc, char **argv)
         for (; plan[nc].name; nc++)
             conds[nc] = &plan[nc];
 
+    char startbuf[64];
+    if (comp) {
+        if (strlen(comp) > 40) {
+            fprintf(stderr, "pcmlab dataset sample: --composition '%s' is too long\n", comp);
+            return 2;
+        }
+        for (int j = 0; j < nc; j++)
+            if (strcmp(conds[j]->start, "liquid")) {
+                fprintf(stderr,
+                        "pcmlab dataset sample: --composition applies to conditions that start from the liquid; "
+                        "'%s' starts from %s (pick conditions with --conditions)\n",
+                        conds[j]->name, conds[j]->start);
+                return 2;
+            }
+        snprintf(startbuf, sizeof startbuf, "liquid-%s", comp);
+    }
+
     pcm_potential *pot = potential_load(potpath, &e);
     int status = pot ? 0 : -1;
     committee_list cl = {0};
@@ -194,7 +214,7 @@ int dataset_sample(int argc, char **argv)
             rng_seed(&r, s);
             char what[160];
             int crystal;
-            pcm_system *sys = dataset_make_kind(c->start, s, &r, what, sizeof what, &crystal, &e);
+            pcm_system *sys = dataset_make_kind(comp ? startbuf : c->start, s, &r, what, sizeof what, &crystal, &e);
             if (!sys) {
                 status = -1;
                 break;
@@ -288,7 +308,10 @@ int dataset_sample(int argc, char **argv)
                     memset(fr->sys->v, 0, sizeof(double) * 3 * (size_t)fr->sys->n);
                     cs[j].s = NULL;
                     char id[96];
-                    snprintf(id, sizeof id, "%s-%s-r%03ld-s%06ld", tag, c->name, rd, cs[j].step);
+                    if (comp)
+                        snprintf(id, sizeof id, "%s-%s-%s-r%03ld-s%06ld", tag, c->name, comp, rd, cs[j].step);
+                    else
+                        snprintf(id, sizeof id, "%s-%s-r%03ld-s%06ld", tag, c->name, rd, cs[j].step);
                     frame_set(fr, "config_id", id);
                     frame_set(fr, "kind", c->kind);
                     frame_setf(fr, "source", "pcmlab dataset sample %s: %s, NVT %g K%s, step %ld, potential %s", tag,

@@ -72,6 +72,25 @@ grep -q 'rattle_A=0.0000 strain="0.00000 0.00000 0.00000 0.00000 0.00000 0.00000
 grep -q 'rattle_A=0.0000 ' "$tmp/g2.xyz" && fail "default rattle is zero"
 msg=$("$bin" dataset generate -o "$tmp/g3.xyz" --rattle 0.2:0.1 2>&1) && fail "rattle HI < LO accepted"
 echo "$msg" | grep -q "rattle LO:HI" || fail "message: $msg"
+# off-stoichiometric liquids: liquid-FORMULA kinds and sample --composition (whole formula units near 60)
+"$bin" dataset generate -o "$tmp/lq.xyz" --rounds 1 --kinds liquid-Sb2Te,liquid-GeTe4,liquid-Ge2Sb2Te5 --tag lq >/dev/null \
+  || fail "generate liquid-FORMULA"
+count() { awk -v id="$2" -v el="$3" '/^Lattice/ {on = index($0, "config_id=" id " ") > 0; next} on && $1 == el {n++} END {print n+0}' "$1"; }
+[ "$(count "$tmp/lq.xyz" lq-liquid-Sb2Te-r000-k00 Sb) $(count "$tmp/lq.xyz" lq-liquid-Sb2Te-r000-k00 Te)" = "40 20" ] \
+  || fail "liquid-Sb2Te: want Sb40 Te20"
+[ "$(count "$tmp/lq.xyz" lq-liquid-GeTe4-r000-k01 Ge) $(count "$tmp/lq.xyz" lq-liquid-GeTe4-r000-k01 Te)" = "12 48" ] \
+  || fail "liquid-GeTe4: want Ge12 Te48"
+[ "$(count "$tmp/lq.xyz" lq-liquid-Ge2Sb2Te5-r000-k02 Te)" = 35 ] || fail "liquid-Ge2Sb2Te5: want 63 atoms"
+msg=$("$bin" dataset generate -o "$tmp/x.xyz" --kinds liquid-Xx2 2>&1) && fail "bad formula accepted"
+echo "$msg" | grep -q "'Xx' in 'Xx2' is not an element" || fail "message: $msg"
+"$bin" dataset sample --potential $lj --committee $lj --committee lj:0.022,2.65,5.5 --conditions liquid-1200,amorphous-300 \
+  --composition Sb --steps 200 --every 20 --pick 1 --seed 5 --tag cs -o "$tmp/cs.xyz" >/dev/null 2>&1 || fail "sample --composition"
+[ "$(grep -c '^Lattice.*config_id=cs-liquid-1200-Sb-r000-s' "$tmp/cs.xyz")" = 1 ] || fail "--composition: frame ids"
+awk '/^Lattice/ {next} NF == 4 && $1 != "Sb" {bad=1} END {exit bad}' "$tmp/cs.xyz" || fail "--composition Sb: other elements"
+grep -q 'build_liquid(60,rho=[0-9.]*,Sb,' "$tmp/cs.xyz" || fail "--composition: builder not recorded"
+msg=$("$bin" dataset sample --potential $lj --committee $lj --committee $lj --conditions gete-600 --composition Sb \
+      -o "$tmp/x.xyz" 2>&1) && fail "--composition with a crystal condition accepted"
+echo "$msg" | grep -q "'gete-600' starts from gete" || fail "message: $msg"
 # dataset carve: periodic cubes cut around the most Ge-bonded Ge atoms of a big cell
 "$bin" build liquid --atoms 400 --density 6.0 --seed 3 -o "$tmp/big.xyz" >/dev/null || fail "build big"
 out=$("$bin" dataset carve "$tmp/big.xyz" -o "$tmp/cv.xyz" --manifest "$tmp/cv.tsv" --box 10 --count 3 --tag cv 2>&1) \
