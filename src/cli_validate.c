@@ -105,6 +105,8 @@ typedef struct {
     int nvt;           /* the conserved energy is meaningful (not NPT) */
     double drift;      /* conserved energy slope, eV/atom/ps (least squares; NaN in NPT) */
     double dmin;       /* Å, closest pair over the samples (V_DMIN_PROBE when none closer) */
+    char dmin_pair[12];/* its elements, e.g. "Ge-Ge" ("" when none closer than V_DMIN_PROBE) */
+    double dmin_ps;    /* and when (ps into the run) */
     v_series s;
     pcm_system *final; /* last (good) state */
 } v_out;
@@ -217,16 +219,21 @@ static double first_cross(const v_series *s, const double *y, double thr, int be
 }
 
 /* Closest pair distance (Å), V_DMIN_PROBE when none is closer. */
-static double closest_pair(const pcm_system *s)
+/* Closest pair distance (Å, V_DMIN_PROBE when none closer) and its elements ("Ge-Ge") in pair. */
+static double closest_pair(const pcm_system *s, char pair[12])
 {
     pcm_nlist *nl = nl_new(V_DMIN_PROBE, 0.0);
     nl_build(nl, s);
     double d2 = V_DMIN_PROBE * V_DMIN_PROBE;
-    for (long p = 0; p < nl->npairs; p++) {
-        double r2 = nl->d[p][0] * nl->d[p][0] + nl->d[p][1] * nl->d[p][1] + nl->d[p][2] * nl->d[p][2];
-        if (r2 < d2)
-            d2 = r2;
-    }
+    pair[0] = '\0';
+    for (int i = 0; i < nl->n; i++)
+        for (int p = nl->start[i]; p < nl->start[i + 1]; p++) {
+            double r2 = nl->d[p][0] * nl->d[p][0] + nl->d[p][1] * nl->d[p][1] + nl->d[p][2] * nl->d[p][2];
+            if (r2 < d2) {
+                d2 = r2;
+                snprintf(pair, 12, "%s-%s", s->species[s->type[i]], s->species[s->type[nl->j[p]]]);
+            }
+        }
     nl_free(nl);
     return sqrt(d2);
 }
@@ -300,7 +307,8 @@ static int run_failed(const v_out *o, v_status *st, char *why, size_t n)
     else if (o->lost)
         snprintf(why, n, "%d atoms with non-finite positions", o->lost);
     else if (o->dmin < V_DMIN_FUSED)
-        snprintf(why, n, "atoms fused: closest pair %.2f Å (limit %.1f Å)", o->dmin, V_DMIN_FUSED);
+        snprintf(why, n, "atoms fused: closest pair %.2f Å (%s at %.1f ps; limit %.1f Å)", o->dmin, o->dmin_pair,
+                 o->dmin_ps, V_DMIN_FUSED);
     else if (o->nvt && !(fabs(o->drift) <= V_DRIFT_MAX || fabs(o->drift) * (s->t[s->n - 1] - s->t[0]) <= V_DRIFT_TOT))
         snprintf(why, n, "energy not conserved: drift %+.3g meV/atom/ps (limit ±%g)", 1e3 * o->drift,
                  1e3 * V_DRIFT_MAX);
@@ -328,9 +336,13 @@ static void v_sample(v_stage *st, pcm_md *md, FILE *fp, v_out *o, double c0)
     pcm_system *s = md_system(md);
     pcm_thermo t;
     md_thermo(md, &t);
-    double x = xtal_fraction(s), d = closest_pair(s);
-    if (d < o->dmin)
+    char pair[12];
+    double x = xtal_fraction(s), d = closest_pair(s, pair);
+    if (d < o->dmin) {
         o->dmin = d;
+        snprintf(o->dmin_pair, sizeof o->dmin_pair, "%s", pair);
+        o->dmin_ps = t.time_ps;
+    }
     double cons = (md_conserved(md) - c0) / s->n;
     thermo_line(fp, &t, cons, x);
     series_push(&o->s, &t, cons, x);

@@ -70,6 +70,12 @@ grep -q 'stability 300 K | .* | energy not conserved: drift' "$tmp/drift/report.
 [ "$(row "$tmp/heat" "stability 300 K")" = FAIL ] || fail "self-heating run passed"
 grep -q 'stability 300 K | .* | heats itself: ⟨T⟩' "$tmp/heat/report.md" || fail "heating reason"
 
+# 3c. a potential whose minimum sits inside 1.5 Å fuses atoms: FAIL naming the pair and when
+"$bin" validate lj:0.05,1.25,6.0 -o "$tmp/fuse" --atoms 58 --scale 0.001 --only stability > /dev/null
+[ "$(row "$tmp/fuse" "stability 300 K")" = FAIL ] || fail "fusing LJ passed"
+grep -Eq 'stability 300 K \| .* \| atoms fused: closest pair 1\.[0-4][0-9] Å \((Ge|Sb|Te)-(Ge|Sb|Te) at [0-9.]+ ps; limit 1\.5 Å\)' \
+  "$tmp/fuse/report.md" || fail "fused reason without the pair and time"
+
 # 4. same seed, same trajectory, whatever the thread count; another seed, another trajectory
 "$bin" validate $LJ -o "$tmp/m2" --atoms 58 --scale 0.01 --only melt --threads 1 > /dev/null
 cmp -s "$tmp/m1/melt/thermo.csv" "$tmp/m2/melt/thermo.csv" || fail "same seed, different melt run"
