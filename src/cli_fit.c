@@ -18,7 +18,8 @@ static const char usage[] =
     "                  [--weight KIND=W]... [--weights FILE] [--report DIR] [--committee K] [--first N]\n"
     "       (--first N: only the first N configurations of the data, in file order)\n"
     "       (a frame's info key weight=W multiplies its loss terms too)\n"
-    "       (--weights FILE: lines 'config_id W' multiply those configurations' loss terms)\n"
+    "       (--weights FILE: lines 'config_id W [WE]' multiply those configurations' loss terms,\n"
+    "        WE their energy term once more)\n"
     "       pcmlab fit --bbasis PACEMAKER.yaml -o POT.yace      (B-basis -> C-tilde conversion)\n";
 
 typedef struct fit_cli {
@@ -35,8 +36,11 @@ typedef struct fit_cli {
 
 enum { FS_KAPPA = 1, FS_RIDGE = 2, FS_STRESS = 4, FS_FSCALE = 8, FS_TEST = 16, FS_SEED = 32 };
 
-/* --weights FILE: one "config_id weight" pair a line ('#' starts a comment); each weight
- * multiplies that configuration's loss terms (with its info key weight=, if any).  Every id
+/* --weights FILE: one "config_id weight [energy_weight]" a line ('#' starts a comment); each
+ * weight multiplies that configuration's loss terms (with its info key weight=, if any), the
+ * optional energy_weight its energy term once more (pacemaker's per-structure energy weight:
+ * for frames whose energies matter more than their forces, e.g. the crystal and liquid of an
+ * element whose energy difference the force-dominated loss gives away).  Every id
  * must name exactly one configuration of the data (after --first): a typo is an error, not a
  * silently unweighted frame.  Returns the number of configurations weighted, or -1. */
 static int apply_weights(fit_dataset *d, const char *path, pcm_err *e)
@@ -56,12 +60,13 @@ static int apply_weights(fit_dataset *d, const char *path, pcm_err *e)
         if (hash)
             *hash = 0;
         char id[128], extra[8];
-        double w;
-        int nf = sscanf(p, "%127s %lf %7s", id, &w, extra);
+        double w, we = 1.0;
+        int nf = sscanf(p, "%127s %lf %lf %7s", id, &w, &we, extra);
         if (nf <= 0)
             continue;   /* blank or comment */
-        if (nf != 2 || !(w >= 0) || !isfinite(w)) {
-            status = pcm_errf(e, path, line, "expected 'config_id weight' with weight >= 0");
+        if (nf < 2 || nf > 3 || !(w >= 0) || !isfinite(w) || !(we >= 0) || !isfinite(we)) {
+            status = pcm_errf(e, path, line,
+                              "expected 'config_id weight [energy_weight]' with weights >= 0");
             break;
         }
         int k = 0;
@@ -74,6 +79,7 @@ static int apply_weights(fit_dataset *d, const char *path, pcm_err *e)
         else {
             seen[k] = (int)line;
             d->c[k].weight *= w;
+            d->c[k].eweight *= we;
             nw++;
         }
     }

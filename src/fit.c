@@ -72,6 +72,7 @@ int fit_dataset_read(fit_dataset *d, const char *path, pcm_err *e)
             memcpy(c->f_ref, fr->sys->f, (size_t)n * sizeof *c->f_ref);
         c->bootstrap = 1;
         c->weight = 1.0;
+        c->eweight = 1.0;
         const char *wv = frame_get(fr, "weight");
         if (wv) {
             char *end;
@@ -508,7 +509,7 @@ int fit_run_specs(ace_cbasis *tmpl, ace_bspec **specs, const int *nspec, fit_dat
                 if (c->has_e && we > 0) {
                     for (int j = 0; j < m->ncol; j++)
                         R.e[j] /= n;
-                    fit_lsq_add(q, R.e, (c->e_ref - s->energy) / n, we * sm);
+                    fit_lsq_add(q, R.e, (c->e_ref - s->energy) / n, we * sm * sqrt(c->eweight));
                 }
                 if (c->has_f && wf > 0)
                     for (int i = 0; i < 3 * n; i++) {

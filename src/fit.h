@@ -33,6 +33,7 @@ typedef struct fit_config {
     int is_test;
     int bootstrap;              /* multiplicity in the current (committee) resample */
     double weight;              /* loss weight of the whole configuration: info key `weight=` (1) */
+    double eweight;             /* extra weight of its energy term only (1; --weights third column) */
     /* predictions of the last fit_predict */
     double e_pred, w_pred[6];
     double (*f_pred)[3];

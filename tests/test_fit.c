@@ -101,6 +101,7 @@ static void make_data(const char *teacher, fit_dataset *d, double dmin)
         memcpy(c->f_ref, c->sys->f, (size_t)c->sys->n * sizeof *c->f_ref);
         c->bootstrap = 1;
         c->weight = 1.0;
+        c->eweight = 1.0;
     }
     potential_free(p);
 }

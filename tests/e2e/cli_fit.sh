@@ -89,7 +89,26 @@ msg=$("$bin" fit "$tmp/liq_id.xyz" --basis "$tmp/b.cfg" --weights "$tmp/w3.tsv" 
 echo "$msg" | grep -q "w3.tsv:2: config_id 'liq1' is weighted twice (first on line 1)" || fail "message: $msg"
 printf 'liq1 -1\n' > "$tmp/w4.tsv"
 msg=$("$bin" fit "$tmp/liq_id.xyz" --basis "$tmp/b.cfg" --weights "$tmp/w4.tsv" -o "$tmp/x.yace" 2>&1) && fail "negative weight accepted"
-echo "$msg" | grep -q "w4.tsv:1: expected 'config_id weight' with weight >= 0" || fail "message: $msg"
+echo "$msg" | grep -q "w4.tsv:1: expected 'config_id weight \[energy_weight\]' with weights >= 0" || fail "message: $msg"
+printf 'liq1 1 -2\n' > "$tmp/w5.tsv"
+msg=$("$bin" fit "$tmp/liq_id.xyz" --basis "$tmp/b.cfg" --weights "$tmp/w5.tsv" -o "$tmp/x.yace" 2>&1) && fail "negative energy weight accepted"
+echo "$msg" | grep -q "w5.tsv:1: expected 'config_id weight \[energy_weight\]'" || fail "message: $msg"
+# the optional third column weights the energy term only: 1 changes nothing (byte-identical
+# potential), 50 on the liquids fits their energies closer and their forces no closer
+"$bin" fit "$tmp/liq_id.xyz" "$tmp/xt_lab.xyz" --basis "$tmp/b.cfg" --test-fraction 0 -o "$tmp/e0.yace" \
+  --report "$tmp/re0" >/dev/null 2>&1 || fail "fit without weights"
+printf 'liq%d 1 1\n' 1 2 3 4 5 > "$tmp/we1.tsv"
+"$bin" fit "$tmp/liq_id.xyz" "$tmp/xt_lab.xyz" --basis "$tmp/b.cfg" --test-fraction 0 --weights "$tmp/we1.tsv" \
+  -o "$tmp/e1.yace" >/dev/null 2>&1 || fail "fit with energy weight 1"
+cmp -s "$tmp/e0.yace" "$tmp/e1.yace" || fail "energy weight 1 changed the fit"
+printf 'liq%d 1 50\n' 1 2 3 4 5 > "$tmp/we50.tsv"
+"$bin" fit "$tmp/liq_id.xyz" "$tmp/xt_lab.xyz" --basis "$tmp/b.cfg" --test-fraction 0 --weights "$tmp/we50.tsv" \
+  -o "$tmp/e50.yace" --report "$tmp/re50" >/dev/null 2>&1 || fail "fit with energy weight 50"
+col() { awk -F, -v c="$2" '$1=="train" && $2=="liquid" {print $c}' "$1/errors.csv"; }
+awk -v a="$(col "$tmp/re0" 5)" -v b="$(col "$tmp/re50" 5)" 'BEGIN{exit !(a > 0 && b < 0.5 * a)}' \
+  || fail "energy weight 50: liquid energy RMSE $(col "$tmp/re0" 5) -> $(col "$tmp/re50" 5)"
+awk -v a="$(col "$tmp/re0" 6)" -v b="$(col "$tmp/re50" 6)" 'BEGIN{exit !(b >= a - 1e-9)}' \
+  || fail "energy weight 50 lowered the force RMSE: $(col "$tmp/re0" 6) -> $(col "$tmp/re50" 6)"
 [ -e "$tmp/x.yace" ] && fail "output written on error"
 
 # --first N: a fit to the first N frames equals a fit to a file of those frames (data files grow)
