@@ -1,7 +1,8 @@
 /* cli_validate.c - `pcmlab validate POT -o DIR`: issue #5's validation protocol for a potential.
  *
  * Every MD run must be healthy, or every row it feeds FAILs with the reason: no blow-up (md.h:
- * NaN, T runaway, an atom moving > 1 Å in a step = atom lost, volume runaway), no non-finite
+ * NaN, T runaway, an atom moving > 1 Å in a step = atom lost, volume runaway; in NVT the
+ * conserved energy 0.5 eV/atom off, which stops the run at once), no non-finite
  * position, no two atoms closer than 1.5 Å (fused), an NVT conserved-energy drift (least-squares
  * slope of E + thermostat work) within 0.1 meV/atom/ps unless it adds up to < 0.5 meV/atom, and
  * a mean T over the second half at most 25 % (or 4 canonical σ) above the target, allowing the
@@ -58,6 +59,7 @@
 #define V_RHO_QUENCH 6.00   /* g/cm³, the paper's isochoric quench (Fig. 3) */
 #define V_A_ROCKSALT 6.02   /* Å, before rescaling to V_RHO_XTAL */
 #define V_DMIN_FUSED 1.5    /* Å: two atoms closer than this have fused */
+#define V_CONS_JUMP 0.5     /* eV/atom: an NVT conserved energy this far off has blown up (stops the run) */
 #define V_DMIN_PROBE 2.5    /* Å: closest-pair search radius */
 #define V_MELT_MAX 0.1      /* crystalline fraction of a melt */
 #define V_AMOR_MAX 0.2      /* crystalline fraction of a quenched amorphous solid */
@@ -464,8 +466,20 @@ static void v_run(v_ctx *c, v_stage *st, const pcm_system *init, v_out *o)
             break;
         }
         k += chunk;
-        if (k % every == 0 || k == nsteps)
+        if (k % every == 0 || k == nsteps) {
             v_sample(st, md, fp, o, c0);
+            double jump = o->s.cons[o->s.n - 1];
+            if (st->ens != PCM_NPT_ISO && !(fabs(jump) <= V_CONS_JUMP)) {
+                /* a healthy NVT run drifts by meV/atom; this is a collapse into a hole of the
+                 * potential (atoms thrown together, the heat dumped into the thermostat) */
+                o->blew = 1;
+                snprintf(o->why, sizeof o->why,
+                         "the conserved energy jumped by %+.2f eV/atom by %.1f ps (limit %.1f): atoms fell into a "
+                         "hole of the potential",
+                         jump, s->time * 1e-3, V_CONS_JUMP);
+                break;
+            }
+        }
     }
     if ((o->blew || o->intr) && o->s.n && o->s.t[o->s.n - 1] < s->time * 1e-3 - 1e-9)
         v_sample(st, md, fp, o, c0);   /* the state the run ended in */
@@ -896,7 +910,7 @@ static void write_report(v_ctx *c, int final)
           "connections, lone atoms removed). \"At the end\" = mean over the last 10 % of the samples.\n"
           "- Every run must be healthy, or every row it feeds FAILs with the reason: no blow-up (non-finite "
           "energy, temperature runaway, an atom moving more than 1 Å in one step = atom lost, the volume changing "
-          "8-fold), no two atoms closer than 1.5 Å (fused), in NVT a conserved-energy drift (E + thermostat work; "
+          "8-fold, in NVT the conserved energy 0.5 eV/atom off: the run stops there), no two atoms closer than 1.5 Å (fused), in NVT a conserved-energy drift (E + thermostat work; "
           "least-squares slope) within ±0.1 meV/atom/ps or adding up to less than 0.5 meV/atom, and a mean T over the second half at most 25 % above "
           "the target (or 4 canonical standard deviations for small systems; 3 τ_T of lag allowed on a cooling "
           "ramp): a potential that pours out energy faster than the thermostat (Bussi, τ_T 0.1 ps) removes it "

@@ -76,6 +76,13 @@ grep -q 'stability 300 K | .* | heats itself: ⟨T⟩' "$tmp/heat/report.md" || 
 grep -Eq 'stability 300 K \| .* \| atoms fused: closest pair 1\.[0-4][0-9] Å \((Ge|Sb|Te)-(Ge|Sb|Te) at [0-9.]+ ps; limit 1\.5 Å\)' \
   "$tmp/fuse/report.md" || fail "fused reason without the pair and time"
 
+# 3d. a collapse the integrator cannot follow (deep LJ well, 5 fs) throws the NVT conserved energy
+#     off by more than 0.5 eV/atom: the run stops there as blown up, with the reason
+"$bin" validate lj:5,1.7,6.0 -o "$tmp/jump" --atoms 58 --scale 0.001 --only stability --dt 5 > /dev/null
+[ "$(row "$tmp/jump" "stability 300 K")" = FAIL ] || fail "conserved-energy jump passed"
+grep -Eq 'stability 300 K \| .* \| blew up: the conserved energy jumped by [-+][0-9.]+ eV/atom by [0-9.]+ ps \(limit 0\.5\)' \
+  "$tmp/jump/report.md" || fail "jump reason missing"
+
 # 4. same seed, same trajectory, whatever the thread count; another seed, another trajectory
 "$bin" validate $LJ -o "$tmp/m2" --atoms 58 --scale 0.01 --only melt --threads 1 > /dev/null
 cmp -s "$tmp/m1/melt/thermo.csv" "$tmp/m2/melt/thermo.csv" || fail "same seed, different melt run"
