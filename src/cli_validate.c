@@ -220,7 +220,6 @@ static double first_cross(const v_series *s, const double *y, double thr, int be
     return -1.0;
 }
 
-/* Closest pair distance (Å), V_DMIN_PROBE when none is closer. */
 /* Closest pair distance (Å, V_DMIN_PROBE when none closer) and its elements ("Ge-Ge") in pair. */
 static double closest_pair(const pcm_system *s, char pair[12])
 {
@@ -381,6 +380,7 @@ static void v_run(v_ctx *c, v_stage *st, const pcm_system *init, v_out *o)
     memset(o, 0, sizeof *o);
     o->dmin = V_DMIN_PROBE;
     o->drift = NAN;
+    o->nvt = st->ens != PCM_NPT_ISO;
     double t0 = cli_now();
     v_runinfo *ri = &c->runs[c->nruns < 15 ? c->nruns++ : 15];
     memset(ri, 0, sizeof *ri);
@@ -469,7 +469,7 @@ static void v_run(v_ctx *c, v_stage *st, const pcm_system *init, v_out *o)
         if (k % every == 0 || k == nsteps) {
             v_sample(st, md, fp, o, c0);
             double jump = o->s.cons[o->s.n - 1];
-            if (st->ens != PCM_NPT_ISO && !(fabs(jump) <= V_CONS_JUMP)) {
+            if (o->nvt && !(fabs(jump) <= V_CONS_JUMP)) {
                 /* a healthy NVT run drifts by meV/atom; this is a collapse into a hole of the
                  * potential (atoms thrown together, the heat dumped into the thermostat) */
                 o->blew = 1;
@@ -485,7 +485,6 @@ static void v_run(v_ctx *c, v_stage *st, const pcm_system *init, v_out *o)
         v_sample(st, md, fp, o, c0);   /* the state the run ended in */
     for (int i = 0; i < s->n; i++)
         o->lost += !(isfinite(s->x[i][0]) && isfinite(s->x[i][1]) && isfinite(s->x[i][2]));
-    o->nvt = st->ens != PCM_NPT_ISO;
     if (o->nvt)
         o->drift = slope(&o->s, o->s.cons);
     if (atomic_commit(&af, &e) != 0)
